@@ -1,0 +1,13 @@
+package dev.srouter;
+
+import dev.srouter.cli.CliContext;
+import dev.srouter.cli.SrouterCli;
+
+/** The process entry point: everything else is in {@link SrouterCli}, which tests call directly. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(SrouterCli.run(CliContext.system(), args));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.srouter.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code srouter}: the global options and the list of commands; it does nothing by itself. */
+@Command(
+        name = "srouter",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Route text to the closest route by embedding similarity, and keep route definitions",
+            "in sync with remote vector indexes.",
+        },
+        subcommands = {RouteCommand.class, ReplCommand.class, CompletionCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  srouter route -r routes-example.yaml \"how's the weather today?\"",
+            "  cat questions.txt | srouter route -r routes.yaml -o tsv -",
+            "  srouter repl -r routes.yaml",
+            "",
+            "Every long option --name can also be set with the environment variable SROUTER_NAME",
+            "(for example SROUTER_ROUTES=routes.yaml). Exit codes: 0 ok, 1 failure, 2 differences,",
+            "3 remote locked, 4 remote or encoder unreachable, 64 usage error, 65 invalid routes file.",
+        })
+public final class RootCommand implements Runnable {
+    final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-r", "--routes"}, scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "routes.yaml",
+            description = "Routes file (YAML, semantic-router's layout). Default: ${DEFAULT-VALUE}.")
+    Path routes;
+
+    @Option(names = "--encoder", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = {"Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, or openai.",
+                "Default: the routes file's encoder_type, else local."})
+    String encoder;
+
+    @Option(names = "--encoder-model", scope = ScopeType.INHERIT, paramLabel = "MODEL",
+            description = "Model of the encoder (openai default: text-embedding-3-small).")
+    String encoderModel;
+
+    @Option(names = "--encoder-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "Base URL of an OpenAI-compatible server (else OPENAI_BASE_URL, else OpenAI).")
+    String encoderUrl;
+
+    @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Embedding cache directory. Default: $XDG_CACHE_HOME/srouter or ~/.cache/srouter.")
+    Path cacheDir;
+
+    @Option(names = "--no-cache", scope = ScopeType.INHERIT, negatable = false, description = "Do not read or write the embedding cache.")
+    boolean noCache;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "text",
+            description = "Output format: text, json (one object per line) or tsv. Default: ${DEFAULT-VALUE}.")
+    OutputFormat output;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "No colour (also: NO_COLOR set to anything).")
+    boolean noColor;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Say more on stderr (timings, cache use, stack traces).")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "Print only results and errors.")
+    boolean quiet;
+
+    public RootCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    boolean verbose() {
+        return verbose && !quiet;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(ctx.out());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.srouter.cli;
+
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.RouteDecision;
+import dev.srouter.core.SrouterException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(
+        name = "route",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Route each TEXT to its closest route, or to none ('-') when no route passes its threshold.",
+            "With '-', read one text per line from standard input and print one decision per line, in order.",
+            "With no TEXT on a terminal, start the interactive REPL (see 'srouter repl').",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  srouter route -r routes-example.yaml \"isn't politics the best thing ever\"",
+            "  srouter route -r routes-example.yaml -o json --explain \"how's the weather today?\"",
+            "  srouter route -r routes.yaml --limit 3 --filter politics,chitchat \"tell me a joke\"",
+            "  srouter route -r routes.yaml -o tsv - < questions.txt > decisions.tsv",
+            "",
+            "Output: text prints 'ROUTE SCORE' or '-'; json prints {\"text\",\"route\",\"score\",\"threshold\"} per line",
+            "(plus \"candidates\" with --explain or --limit, \"routes\" with --limit, \"nearest\" with --explain);",
+            "tsv prints TEXT<TAB>ROUTE<TAB>SCORE with '-' for no route.",
+            "A route's score is the aggregate of its similarities among the top-k nearest utterances; it",
+            "passes when its best similarity reaches its score_threshold (else --threshold).",
+        })
+final class RouteCommand extends BaseCommand {
+    /** Lines read ahead from stdin and encoded together; bounds memory whatever the input size. */
+    static final int STDIN_CHUNK = 256;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to route, or '-' to read lines from standard input.")
+    List<String> texts = new ArrayList<>();
+
+    @Mixin
+    RoutingOptions routing;
+
+    @Override
+    protected int doCall() throws Exception {
+        boolean stdin = texts.size() == 1 && texts.get(0).equals("-");
+        if (texts.isEmpty()) {
+            if (ctx().interactive()) {
+                return ReplCommand.runRepl(this, routing);
+            }
+            err().println("srouter: no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL");
+            spec.commandLine().usage(err(), picocli.CommandLine.Help.Ansi.OFF);
+            return ExitCode.USAGE;
+        }
+        if (!stdin && texts.contains("-")) {
+            throw SrouterException.usage("'-' (read standard input) cannot be mixed with TEXT arguments");
+        }
+        if (root.output == OutputFormat.tsv && routing.explain) {
+            throw SrouterException.usage("--explain needs -o text or -o json; tsv has one decision per line");
+        }
+        try (RoutingSetup setup = RoutingSetup.open(root, routing, !stdin, this::debug, this::warn)) {
+            DecisionRenderer renderer = new DecisionRenderer(root.output, routing.explain, routing.limit > 1, ansi());
+            double threshold = setup.engine.router().defaultThreshold();
+            PrintWriter out = out();
+            if (!stdin) {
+                for (RouteDecision d : setup.engine.route(texts)) {
+                    renderer.print(out, d, threshold);
+                }
+                out.flush();
+                return ExitCode.OK;
+            }
+            return streamStdin(setup, renderer, threshold, out);
+        }
+    }
+
+    /**
+     * Reads up to {@link #STDIN_CHUNK} lines at a time (fewer when no more are ready, so that an
+     * interactive producer gets answers line by line), routes them in one engine call, prints the
+     * decisions in input order and flushes. A closed stdout ends the loop quietly.
+     */
+    private int streamStdin(RoutingSetup setup, DecisionRenderer renderer, double threshold, PrintWriter out) throws IOException {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8), 1 << 16);
+        List<String> chunk = new ArrayList<>(STDIN_CHUNK);
+        long count = 0;
+        long t0 = System.nanoTime();
+        while (true) {
+            chunk.clear();
+            String line = reader.readLine();
+            if (line == null) {
+                break;
+            }
+            chunk.add(line);
+            while (chunk.size() < STDIN_CHUNK && reader.ready() && (line = reader.readLine()) != null) {
+                chunk.add(line);
+            }
+            List<String> routable = new ArrayList<>(chunk.size());
+            for (String l : chunk) {
+                if (!l.isBlank()) {
+                    routable.add(l);
+                }
+            }
+            List<RouteDecision> decisions = setup.engine.route(routable);
+            int next = 0;
+            for (String l : chunk) {
+                RouteDecision d = l.isBlank() ? new RouteDecision(l, List.of(), List.of(), List.of()) : decisions.get(next++);
+                renderer.print(out, d, threshold);
+            }
+            out.flush();
+            if (out.checkError()) {
+                debug("standard output closed; stopping");
+                return ExitCode.OK;
+            }
+            count += chunk.size();
+        }
+        debug(String.format(java.util.Locale.ROOT, "routed %d lines in %.0f ms", count, (System.nanoTime() - t0) / 1e6));
+        return ExitCode.OK;
+    }
+}

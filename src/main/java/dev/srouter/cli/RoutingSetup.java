@@ -1,0 +1,92 @@
+package dev.srouter.cli;
+
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.Router;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.core.SrouterException;
+import dev.srouter.encoder.CachingEncoder;
+import dev.srouter.encoder.EmbeddingCache;
+import dev.srouter.encoder.Encoder;
+import dev.srouter.encoder.Encoders;
+import dev.srouter.engine.RoutingEngine;
+import dev.srouter.index.local.LocalIndex;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Turns options into a ready {@link RoutingEngine}: reads and validates the routes file, picks
+ * the encoder (flag, else the file's encoder_type, else local), wraps it in the embedding cache
+ * and builds the in-memory index. Everything that can fail on bad input fails here, before any
+ * text is routed.
+ */
+final class RoutingSetup implements AutoCloseable {
+    final RouteSet routes;
+    final Encoder encoder;
+    final RoutingEngine engine;
+
+    private RoutingSetup(RouteSet routes, Encoder encoder, RoutingEngine engine) {
+        this.routes = routes;
+        this.encoder = encoder;
+        this.engine = engine;
+    }
+
+    /**
+     * @param storeQueries whether routed texts are added to the cache (not for stdin streams,
+     *     which would grow it without bound)
+     */
+    static RoutingSetup open(RootCommand root, RoutingOptions options, boolean storeQueries, Consumer<String> debug, Consumer<String> warn) {
+        if (options.topK < 1) {
+            throw SrouterException.usage("--top-k must be at least 1, got " + options.topK);
+        }
+        if (options.limit < 1) {
+            throw SrouterException.usage("--limit must be at least 1, got " + options.limit);
+        }
+        if (options.threshold != null && (options.threshold < 0 || options.threshold > 1 || options.threshold.isNaN())) {
+            throw SrouterException.usage("--threshold must be in [0,1], got " + options.threshold);
+        }
+        long t0 = System.nanoTime();
+        RouteSet routes = RoutesFile.read(root.routes);
+        for (String f : options.filterSet()) {
+            if (routes.route(f).isEmpty()) {
+                throw SrouterException.usage("--filter names route '" + f + "', which " + root.routes + " does not define (routes: "
+                        + String.join(", ", routes.routeNames()) + ")");
+            }
+        }
+        Encoder base = createEncoder(root, routes);
+        debug.accept("encoder " + base.name() + " (dimension " + (base.dimension() < 0 ? "unknown until first call" : base.dimension()) + ")");
+        Encoder encoder = base;
+        CachingEncoder caching = null;
+        if (!root.noCache) {
+            Path dir = root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(root.ctx.env());
+            caching = new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
+            encoder = caching;
+        }
+        LocalIndex index = LocalIndex.build(routes, encoder);
+        double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
+        Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
+        Encoder queryEncoder = caching != null && !storeQueries ? caching.readOnly() : encoder;
+        RoutingEngine engine = new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+        debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
+                (System.nanoTime() - t0) / 1e6));
+        return new RoutingSetup(routes, encoder, engine);
+    }
+
+    /** Flag or env first; then the routes file's encoder_type/encoder_name; then local. */
+    static Encoder createEncoder(RootCommand root, RouteSet routes) {
+        String spec = root.encoder;
+        String model = root.encoderModel;
+        if (spec == null && routes.encoderType() != null) {
+            spec = routes.encoderType();
+            if (model == null) {
+                model = routes.encoderName();
+            }
+        }
+        return Encoders.create(spec == null ? "local" : spec, model, root.encoderUrl, root.ctx.env());
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.srouter.encoder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An encoder that answers from the on-disk {@link EmbeddingCache} and asks its delegate only for
+ * text it has not seen. The delegate is never touched when every text is cached, so a warm run
+ * does not even load the model.
+ */
+public final class CachingEncoder implements Encoder {
+    private final Encoder delegate;
+    private final EmbeddingCache cache;
+    private final boolean store;
+
+    public CachingEncoder(Encoder delegate, EmbeddingCache cache) {
+        this(delegate, cache, true);
+    }
+
+    private CachingEncoder(Encoder delegate, EmbeddingCache cache, boolean store) {
+        this.delegate = delegate;
+        this.cache = cache;
+        this.store = store;
+    }
+
+    /**
+     * A view that reads the cache but does not add to it: for streams of queries, which would
+     * otherwise grow the cache (and memory) without bound.
+     */
+    public CachingEncoder readOnly() {
+        return new CachingEncoder(delegate, cache, false);
+    }
+
+    public Encoder delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String type() {
+        return delegate.type();
+    }
+
+    @Override
+    public String model() {
+        return delegate.model();
+    }
+
+    @Override
+    public int dimension() {
+        return delegate.dimension();
+    }
+
+    @Override
+    public String cacheKey() {
+        return delegate.cacheKey();
+    }
+
+    @Override
+    public double defaultThreshold() {
+        return delegate.defaultThreshold();
+    }
+
+    @Override
+    public List<float[]> encode(List<String> texts) {
+        float[][] out = new float[texts.size()][];
+        Map<String, List<Integer>> missing = new LinkedHashMap<>();
+        for (int i = 0; i < texts.size(); i++) {
+            float[] v = cache.get(texts.get(i));
+            if (v != null) {
+                out[i] = v;
+            } else {
+                missing.computeIfAbsent(texts.get(i), k -> new ArrayList<>()).add(i);
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<String> todo = new ArrayList<>(missing.keySet());
+            List<float[]> fresh = delegate.encode(todo);
+            Map<String, float[]> learned = new LinkedHashMap<>();
+            for (int j = 0; j < todo.size(); j++) {
+                learned.put(todo.get(j), fresh.get(j));
+                for (int i : missing.get(todo.get(j))) {
+                    out[i] = fresh.get(j);
+                }
+            }
+            if (store) {
+                cache.putAll(learned);
+            }
+        }
+        return List.of(out);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+        cache.close();
+    }
+}

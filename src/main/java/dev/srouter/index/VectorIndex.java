@@ -1,0 +1,29 @@
+package dev.srouter.index;
+
+import dev.srouter.core.Hit;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where utterance vectors live and are searched. This issue's port has only what routing needs;
+ * the sync engine extends it with paged reads, upserts, deletes, config and locks.
+ */
+public interface VectorIndex extends AutoCloseable {
+
+    /**
+     * The {@code topK} stored utterances nearest to {@code vector} by cosine similarity, nearest first.
+     *
+     * @param vector a unit-length query vector
+     * @param routeFilter when not empty, only utterances of these routes are candidates
+     */
+    List<Hit> query(float[] vector, int topK, Set<String> routeFilter);
+
+    /** Number of stored utterances. */
+    int size();
+
+    /** Vector length, or -1 when the index is empty and unconfigured. */
+    int dimension();
+
+    @Override
+    default void close() {}
+}

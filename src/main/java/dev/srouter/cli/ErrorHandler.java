@@ -42,7 +42,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         print(cmd, ex.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            suggest(unmatched, cmd);
+        }
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         return ExitCode.USAGE;
     }
@@ -51,6 +53,20 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     public int getExitCode(Throwable exception) {
         SrouterException known = find(exception);
         return known != null ? known.exitCode() : ExitCode.FAILURE;
+    }
+
+    /** A did-you-mean for a mistyped option or command, by edit distance over what this command accepts. */
+    private static void suggest(CommandLine.UnmatchedArgumentException ex, CommandLine cmd) {
+        java.util.List<String> known = new java.util.ArrayList<>(cmd.getCommandSpec().optionsMap().keySet());
+        known.addAll(cmd.getSubcommands().keySet());
+        for (String arg : ex.getUnmatched()) {
+            String word = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            java.util.List<String> close = Suggestions.closest(word, known);
+            if (!close.isEmpty()) {
+                cmd.getErr().println("Did you mean: " + String.join(" or ", close) + "?");
+                return;
+            }
+        }
     }
 
     private void print(CommandLine cmd, String message) {

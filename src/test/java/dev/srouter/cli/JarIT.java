@@ -1,0 +1,105 @@
+package dev.srouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar and the launcher, run as a user runs them: separate processes, real pipes. */
+class JarIT {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path JAR = ROOT.resolve("target/srouter.jar");
+    static final String ROUTES = ROOT.resolve("routes-example.yaml").toString();
+
+    @TempDir
+    static Path cache;
+
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+        }
+    }
+
+    static Run run(Path workDir, String stdin, List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().put("SROUTER_CACHE_DIR", cache.toString());
+        pb.environment().remove("SROUTER_ROUTES");
+        Path out = Files.createTempFile(cache, "out", ".txt");
+        Path err = Files.createTempFile(cache, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static List<String> jar(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void routesArgumentsFromTheShadedJar() throws Exception {
+        Run r = run(ROOT, "", jar("route", "-r", ROUTES, "isn't politics the best thing ever", "how's the weather today?"));
+        assertEquals(0, r.exit(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("politics 0."), r.toString());
+        assertTrue(lines.get(1).startsWith("chitchat 0."), r.toString());
+        assertEquals("", r.err(), "nothing on stderr (no SLF4J or ONNX noise): " + r);
+    }
+
+    @Test
+    void streamsStdinOneDecisionPerLine() throws Exception {
+        Run r = run(ROOT, "where is my order? 🚚\nthe mitochondria is the powerhouse of the cell\nhello there\n",
+                jar("route", "-r", ROUTES, "-o", "tsv", "-"));
+        assertEquals(0, r.exit(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.toString());
+        assertTrue(lines.get(0).startsWith("where is my order? 🚚\tcustomer support\t"), r.toString());
+        assertEquals("the mitochondria is the powerhouse of the cell\t-\t-", lines.get(1));
+        assertTrue(lines.get(2).startsWith("hello there\tgreetings\t"), r.toString());
+    }
+
+    @Test
+    void aBrokenPipeEndsQuietly() throws Exception {
+        StringBuilder script = new StringBuilder("set -o pipefail; for i in $(seq 1 3000); do echo \"hello there $i\"; done | ");
+        script.append(String.join(" ", jar("route", "-r", ROUTES, "-")).replace(JAR.toString(), "'" + JAR + "'"));
+        script.append(" | head -n 2");
+        Run r = run(ROOT, "", List.of("bash", "-c", script.toString()));
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(2, r.out().lines().count(), r.toString());
+        assertEquals("", r.err(), r.toString());
+    }
+
+    @Test
+    void exitCodesReachTheShell() throws Exception {
+        Run noText = run(ROOT, "", jar("route", "-r", ROUTES));
+        assertEquals(64, noText.exit(), noText.toString());
+        Run missing = run(ROOT, "", jar("route", "-r", "does-not-exist.yaml", "hi"));
+        assertEquals(65, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("does-not-exist.yaml"), missing.toString());
+    }
+
+    @Test
+    void theLauncherWorksFromAnyDirectory(@TempDir Path elsewhere) throws Exception {
+        Run r = run(elsewhere, "hello there\n", List.of(ROOT.resolve("srouter").toString(), "route", "-r", ROUTES, "-o", "json", "-"));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("\"route\":\"greetings\""), r.toString());
+        Run bad = run(elsewhere, "", List.of(ROOT.resolve("srouter").toString(), "route", "--top-k", "0", "-r", ROUTES, "x"));
+        assertEquals(64, bad.exit(), "the launcher passes the exit code through: " + bad);
+    }
+}

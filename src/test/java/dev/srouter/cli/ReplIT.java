@@ -1,0 +1,159 @@
+package dev.srouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The REPL in a real pseudo-terminal: tmux runs the jar, send-keys types, capture-pane reads the
+ * screen, as a person would see it.
+ */
+class ReplIT {
+    @TempDir
+    Path tmp;
+
+    private String socket;
+
+    @BeforeEach
+    void needTmux() throws Exception {
+        assumeTrue(exec(List.of("tmux", "-V")).startsWith("tmux"), "tmux is not installed");
+        socket = "srouter-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    }
+
+    @AfterEach
+    void killServer() throws Exception {
+        exec(List.of("tmux", "-L", socket, "kill-server"));
+    }
+
+    /**
+     * Output goes through a file, not a pipe: the tmux server that new-session forks would inherit
+     * a pipe and hold it open, so reading it to the end would block.
+     */
+    private static String exec(List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("srouter-tmux", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private void start(String... srouterArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "SROUTER_CACHE_DIR=" + tmp.resolve("cache"), "SROUTER_HISTORY=" + tmp.resolve("history"),
+                "TERM=xterm-256color", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
+        cmd.addAll(List.of(srouterArgs));
+        StringBuilder shell = new StringBuilder();
+        for (String c : cmd) {
+            shell.append('\'').append(c.replace("'", "'\\''")).append("' ");
+        }
+        // "; sleep" keeps the pane open after srouter exits, so the test can read its last words and exit code.
+        shell.append("; echo \"[exit $?]\"; sleep 60");
+        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", "160", "-y", "50", shell.toString()));
+    }
+
+    private String screen() throws Exception {
+        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-t", "repl", "-S", "-200"));
+    }
+
+    private void keys(String... keys) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "repl"));
+        cmd.addAll(List.of(keys));
+        exec(cmd);
+    }
+
+    private void type(String literal) throws Exception {
+        exec(List.of("tmux", "-L", socket, "send-keys", "-t", "repl", "-l", literal));
+    }
+
+    private String await(String what, Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String s = "";
+        while (System.nanoTime() < deadline) {
+            s = screen();
+            if (condition.test(s)) {
+                return s;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; screen:\n" + s);
+    }
+
+    private static long count(String screen, String needle) {
+        return screen.lines().filter(l -> l.contains(needle)).count();
+    }
+
+    @Test
+    void routesTypedUtterancesAndQuitsOnCtrlD() throws Exception {
+        start("repl", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.contains("srouter> "));
+        type("isn't politics the best thing ever");
+        keys("Enter");
+        String s = await("a decision", x -> x.lines().anyMatch(l -> l.startsWith("politics 0.")));
+        assertTrue(s.contains("routes, encoder local:all-MiniLM-L6-v2-q"), s);
+
+        type(":threshold 1");
+        keys("Enter");
+        await("threshold set", x -> x.contains("threshold 1.00"));
+        type("where is my order?");
+        keys("Enter");
+        await("no route at threshold 1", x -> x.lines().anyMatch(l -> l.equals("-")));
+
+        type(":explain on");
+        keys("Enter");
+        type("hello there");
+        keys("Enter");
+        await("explanation", x -> x.contains("nearest utterances:"));
+
+        type(":rou");
+        keys("Tab");
+        await("tab completion of :routes", x -> x.contains("srouter> :routes"));
+        keys("Enter");
+        await("route list", x -> x.contains("customer support") && x.contains("utterances"));
+
+        type("this line is abandoned");
+        keys("C-c");
+        type(":help");
+        keys("Enter");
+        String afterCtrlC = await("help after Ctrl-C", x -> x.contains(":threshold X"));
+        assertFalse(afterCtrlC.contains("[exit"), "Ctrl-C must not end the session:\n" + afterCtrlC);
+
+        keys("C-d");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+        String history = Files.readString(tmp.resolve("history"));
+        assertTrue(history.contains("isn't politics the best thing ever"), history);
+        assertFalse(history.contains("this line is abandoned"), history);
+    }
+
+    @Test
+    void routeWithoutTextOnATerminalStartsTheRepl() throws Exception {
+        start("route", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.contains("srouter> "));
+        type("hello there");
+        keys("Enter");
+        await("a decision", x -> x.lines().anyMatch(l -> l.startsWith("greetings 0.")));
+        type(":quit");
+        keys("Enter");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertEquals(1, count(end, "[exit 0]"), end);
+    }
+}

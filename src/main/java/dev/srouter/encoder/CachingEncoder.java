@@ -62,6 +62,11 @@ public final class CachingEncoder implements Encoder {
         return delegate.defaultThreshold();
     }
 
+    /**
+     * Vectors come from the cache where it has them and from the delegate otherwise, in input order;
+     * a text repeated in {@code texts} is encoded once. The arrays may be the cache's own (copying
+     * them on every hit would cost more than the lookup), so callers must not modify them.
+     */
     @Override
     public List<float[]> encode(List<String> texts) {
         float[][] out = new float[texts.size()][];

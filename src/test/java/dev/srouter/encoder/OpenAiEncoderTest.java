@@ -1,0 +1,555 @@
+package dev.srouter.encoder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.SrouterException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OpenAiEncoderTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Distinctive, so that finding it anywhere in an error is certainly a leak. */
+    private static final String KEY = "sk-test-SECRET-9f8e7d6c5b4a";
+
+    private MockWebServer server;
+    private final List<Long> sleeps = new CopyOnWriteArrayList<>();
+    private final List<OpenAiEncoder> encoders = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start(InetAddress.getByName("127.0.0.1"), 0);
+    }
+
+    @AfterEach
+    void stop() {
+        encoders.forEach(OpenAiEncoder::close);
+        server.close();
+    }
+
+    /** Spelled with the address, not {@code server.url()}'s "localhost", so nothing depends on name resolution. */
+    private static String url(MockWebServer s, String path) {
+        return "http://127.0.0.1:" + s.getPort() + path;
+    }
+
+    private String baseUrl() {
+        return url(server, "/v1");
+    }
+
+    private OpenAiEncoder encoder(String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
+        return encoder(baseUrl(), key, model, batchSize, maxRetries, readTimeout);
+    }
+
+    private OpenAiEncoder encoder(String url, String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
+        OpenAiEncoder.Config config = new OpenAiEncoder.Config(url, key, model, batchSize, Duration.ofSeconds(2), readTimeout,
+                maxRetries, Duration.ofMillis(100));
+        OpenAiEncoder e = new OpenAiEncoder(config, sleeps::add);
+        encoders.add(e);
+        return e;
+    }
+
+    private OpenAiEncoder encoder() {
+        return encoder(KEY, "text-embedding-3-small", 512, 3, Duration.ofSeconds(5));
+    }
+
+    /** {"data":[...]} with one item per vector, items listed in the given order of indexes. */
+    private static String embeddings(float[][] vectors, int... order) {
+        StringBuilder sb = new StringBuilder("{\"object\":\"list\",\"data\":[");
+        for (int n = 0; n < order.length; n++) {
+            int i = order[n];
+            sb.append(n == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i).append(",\"embedding\":[");
+            for (int k = 0; k < vectors[i].length; k++) {
+                sb.append(k == 0 ? "" : ",").append(vectors[i][k]);
+            }
+            sb.append("]}");
+        }
+        return sb.append("],\"model\":\"m\",\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}").toString();
+    }
+
+    private static String embeddingsFor(List<String> inputs, int offset) {
+        float[][] v = new float[inputs.size()][];
+        int[] order = new int[inputs.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = vectorFor(offset + i);
+            order[i] = i;
+        }
+        return embeddings(v, order);
+    }
+
+    /** A distinct, not normalized vector per number. */
+    private static float[] vectorFor(int n) {
+        return new float[] {n + 1, 2, 0};
+    }
+
+    private static MockResponse ok(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    private static MockResponse status(int code, String body) {
+        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    private static JsonNode json(RecordedRequest r) throws Exception {
+        return MAPPER.readTree(r.getBody().utf8());
+    }
+
+    private static void assertUnit(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += x * x;
+        }
+        assertEquals(1.0, sum, 1e-5);
+    }
+
+    /** Fails if the key appears in the message, toString or stack trace of the exception or any cause. */
+    private static void assertNoKey(Throwable e) {
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        assertFalse(trace.toString().contains(KEY), "key leaked in: " + trace);
+        assertFalse(trace.toString().contains("SECRET"), "part of the key leaked in: " + trace);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertFalse(String.valueOf(t.getMessage()).contains(KEY));
+        }
+    }
+
+    @Test
+    void encodesNormalizesAndOrdersByIndex() throws Exception {
+        float[][] v = {{3, 4}, {0, 5}, {1, 0}};
+        server.enqueue(ok(embeddings(v, 2, 0, 1)));
+        OpenAiEncoder enc = encoder();
+
+        List<float[]> out = enc.encode(List.of("a", "b", "c"));
+
+        assertEquals(3, out.size());
+        assertArrayEquals(new float[] {0.6f, 0.8f}, out.get(0), 1e-6f);
+        assertArrayEquals(new float[] {0f, 1f}, out.get(1), 1e-6f);
+        assertArrayEquals(new float[] {1f, 0f}, out.get(2), 1e-6f);
+        out.forEach(OpenAiEncoderTest::assertUnit);
+
+        RecordedRequest r = server.takeRequest();
+        assertEquals("POST", r.getMethod());
+        assertEquals("/v1/embeddings", r.getUrl().encodedPath());
+        assertEquals("Bearer " + KEY, r.getHeaders().get("Authorization"));
+        JsonNode body = json(r);
+        assertEquals("text-embedding-3-small", body.get("model").asText());
+        assertEquals(List.of("a", "b", "c"), MAPPER.convertValue(body.get("input"), List.class));
+        assertTrue(sleeps.isEmpty());
+    }
+
+    @Test
+    void sendsNoAuthorizationWithoutKeyAndAcceptsTrailingSlash() throws Exception {
+        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        OpenAiEncoder enc = encoder(url(server, "/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+
+        enc.encode(List.of("hello"));
+
+        RecordedRequest r = server.takeRequest();
+        assertEquals("/v1/embeddings", r.getUrl().encodedPath());
+        assertNull(r.getHeaders().get("Authorization"));
+    }
+
+    @Test
+    void blankKeyCountsAsNone() throws Exception {
+        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        encoder("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"));
+        assertNull(server.takeRequest().getHeaders().get("Authorization"));
+    }
+
+    @Test
+    void splitsIntoBatchesAndKeepsOrder() throws Exception {
+        List<String> texts = List.of("t0", "t1", "t2", "t3", "t4");
+        server.enqueue(ok(embeddingsFor(texts.subList(0, 2), 0)));
+        server.enqueue(ok(embeddingsFor(texts.subList(2, 4), 2)));
+        server.enqueue(ok(embeddingsFor(texts.subList(4, 5), 4)));
+        OpenAiEncoder enc = encoder(KEY, "text-embedding-3-small", 2, 0, Duration.ofSeconds(5));
+
+        List<float[]> out = enc.encode(texts);
+
+        assertEquals(3, server.getRequestCount());
+        assertEquals(List.of("t0", "t1"), MAPPER.convertValue(json(server.takeRequest()).get("input"), List.class));
+        assertEquals(List.of("t2", "t3"), MAPPER.convertValue(json(server.takeRequest()).get("input"), List.class));
+        assertEquals(List.of("t4"), MAPPER.convertValue(json(server.takeRequest()).get("input"), List.class));
+        assertEquals(5, out.size());
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(Encoder.normalize(vectorFor(i)), out.get(i), 1e-6f, "vector " + i);
+        }
+    }
+
+    @Test
+    void emptyInputSendsNothingAndBuildsNoClient() {
+        OpenAiEncoder enc = encoder();
+        assertEquals(List.of(), enc.encode(List.of()));
+        assertFalse(enc.clientCreated());
+        assertEquals(0, server.getRequestCount());
+    }
+
+    @Test
+    void clientIsBuiltLazilyAndCloseIsSafe() {
+        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        OpenAiEncoder enc = encoder();
+        assertFalse(enc.clientCreated());
+        enc.encode(List.of("x"));
+        assertTrue(enc.clientCreated());
+        enc.close();
+        assertFalse(enc.clientCreated());
+        enc.close();
+    }
+
+    @Test
+    void rejectedKeyIsExit4WithoutTheKey() {
+        for (int code : new int[] {401, 403}) {
+            server.enqueue(status(code, "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY
+                    + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
+                    + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+            int before = server.getRequestCount();
+            OpenAiEncoder enc = encoder();
+
+            SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+            assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+            assertEquals("the encoder rejected the API key (HTTP " + code + " from " + enc.displayUrl()
+                    + "); check OPENAI_API_KEY",
+                    e.getMessage(), "the body (which quotes the key) is not shown");
+            assertNoKey(e);
+            assertEquals(before + 1, server.getRequestCount(), "no retry on " + code);
+            assertTrue(sleeps.isEmpty());
+        }
+    }
+
+    @Test
+    void missingKeyForOpenAiItselfFailsBeforeAnyRequest() {
+        OpenAiEncoder enc = encoder(OpenAiEncoder.DEFAULT_BASE_URL, null, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
+                Duration.ofSeconds(5));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("OPENAI_API_KEY is not set", e.getMessage());
+        assertFalse(enc.clientCreated());
+        assertEquals(0, enc.requestCount());
+    }
+
+    @Test
+    void rateLimitThenSuccessHonoursRetryAfterSeconds() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7")
+                .body("{\"error\":{\"message\":\"Rate limit reached\"}}").build());
+        server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
+        OpenAiEncoder enc = encoder();
+
+        List<float[]> out = enc.encode(List.of("x"));
+
+        assertArrayEquals(new float[] {1, 0}, out.get(0));
+        assertEquals(2, server.getRequestCount());
+        assertEquals(List.of(7000L), sleeps);
+    }
+
+    @Test
+    void retryAfterAsHttpDateAndCapped() {
+        String inThirty = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
+        server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", inThirty).build());
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").build());
+        server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
+
+        encoder().encode(List.of("x"));
+
+        assertEquals(2, sleeps.size());
+        assertTrue(sleeps.get(0) > 27_000 && sleeps.get(0) <= 30_000, "HTTP date gave " + sleeps.get(0));
+        assertEquals(60_000L, sleeps.get(1));
+    }
+
+    @Test
+    void rateLimitedUntilRetriesRunOut() {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(status(429, "{\"error\":{\"message\":\"Rate limit reached for requests\"}}"));
+        }
+        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofSeconds(5));
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertTrue(e.getMessage().startsWith("the encoder at " + enc.displayUrl()
+                + " is rate limiting requests (HTTP 429) after 2 retries"), e.getMessage());
+        assertEquals(3, server.getRequestCount());
+        assertNoKey(e);
+    }
+
+    @Test
+    void serverErrorUntilRetriesRunOut() {
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(status(500, "{\"error\":{\"message\":\"The server had an error while processing your request.\"}}"));
+        }
+        OpenAiEncoder enc = encoder(KEY, "m", 512, 3, Duration.ofSeconds(5));
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("the encoder at " + enc.displayUrl() + " failed with HTTP 500 after 3 retries: "
+                + "The server had an error while processing your request.", e.getMessage());
+        assertEquals(4, server.getRequestCount());
+        assertEquals(4, enc.requestCount());
+        assertEquals(3, sleeps.size());
+        for (int i = 0; i < sleeps.size(); i++) {
+            long bound = 100L << i;
+            assertTrue(sleeps.get(i) >= 0 && sleeps.get(i) <= bound, "backoff " + i + " was " + sleeps.get(i));
+        }
+    }
+
+    @Test
+    void backoffGrowsExponentiallyWithJitterAndIsCapped() {
+        OpenAiEncoder enc = encoder();
+        long maxSeen0 = 0;
+        long maxSeen3 = 0;
+        Set<Long> distinct3 = new HashSet<>();
+        for (int i = 0; i < 2000; i++) {
+            long b0 = enc.backoffMillis(0);
+            long b3 = enc.backoffMillis(3);
+            long b20 = enc.backoffMillis(20);
+            assertTrue(b0 >= 0 && b0 <= 100);
+            assertTrue(b3 >= 0 && b3 <= 800);
+            assertTrue(b20 >= 0 && b20 <= OpenAiEncoder.MAX_BACKOFF_MILLIS);
+            maxSeen0 = Math.max(maxSeen0, b0);
+            maxSeen3 = Math.max(maxSeen3, b3);
+            distinct3.add(b3);
+        }
+        assertTrue(distinct3.size() > 100, "full jitter spreads waits over [0, bound], got " + distinct3.size() + " values");
+        assertTrue(maxSeen3 > 100, "attempt 3 should be able to wait longer than attempt 0");
+        assertTrue(maxSeen0 > 0, "jitter, not a constant 0");
+    }
+
+    @Test
+    void serverErrorThenSuccess() {
+        server.enqueue(status(502, "<html>Bad gateway</html>"));
+        server.enqueue(ok(embeddings(new float[][] {{0, 2}}, 0)));
+        OpenAiEncoder enc = encoder();
+
+        List<float[]> out = enc.encode(List.of("x"));
+
+        assertArrayEquals(new float[] {0, 1}, out.get(0));
+        assertEquals(2, server.getRequestCount());
+        assertEquals(1, sleeps.size());
+    }
+
+    @Test
+    void timeoutIsRetriedThenExit4() {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(new MockResponse.Builder().code(200).body(embeddings(new float[][] {{1}}, 0))
+                    .headersDelay(2, TimeUnit.SECONDS).build());
+        }
+        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("the encoder at " + enc.displayUrl() + " did not answer within 0.2s after 2 retries", e.getMessage());
+        assertEquals(3, enc.requestCount());
+        assertEquals(2, sleeps.size());
+        assertNoKey(e);
+    }
+
+    @Test
+    void slowBodyThenSuccess() {
+        server.enqueue(new MockResponse.Builder().code(200).body(embeddings(new float[][] {{1}}, 0))
+                .bodyDelay(2, TimeUnit.SECONDS).build());
+        server.enqueue(ok(embeddings(new float[][] {{4, 3}}, 0)));
+        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
+
+        List<float[]> out = enc.encode(List.of("x"));
+
+        assertArrayEquals(new float[] {0.8f, 0.6f}, out.get(0), 1e-6f);
+        assertEquals(2, enc.requestCount());
+    }
+
+    @Test
+    void clientErrorIsExit1WithServerMessageAndNoRetry() {
+        server.enqueue(status(404, "{\"error\":{\"message\":\"The model `text-embedding-4` does not exist\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
+        OpenAiEncoder enc = encoder();
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("The model `text-embedding-4` does not exist"), e.getMessage());
+        assertEquals(1, server.getRequestCount());
+        assertTrue(sleeps.isEmpty());
+    }
+
+    @Test
+    void ollamaStyleErrorStringIsShown() {
+        server.enqueue(status(400, "{\"error\":\"model \\\"nope\\\" not found, try pulling it first\"}"));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x")));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().endsWith("model \"nope\" not found, try pulling it first"), e.getMessage());
+    }
+
+    @Test
+    void notJsonIsMalformedExit1WithoutRetry() {
+        server.enqueue(new MockResponse.Builder().code(200).body("<html>hello</html>").build());
+        OpenAiEncoder enc = encoder();
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().startsWith("the encoder at " + enc.displayUrl() + " returned a malformed response: "),
+                e.getMessage());
+        assertEquals(1, server.getRequestCount());
+    }
+
+    @Test
+    void malformedShapes() {
+        String[] bodies = {
+            "{\"object\":\"list\"}",
+            "{\"data\":[{\"index\":0,\"embedding\":[1,\"x\"]}]}",
+            "{\"data\":[{\"index\":0}]}",
+            "{\"data\":[{\"index\":5,\"embedding\":[1,2]}]}",
+        };
+        for (String body : bodies) {
+            server.enqueue(ok(body));
+            SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x")), body);
+            assertEquals(ExitCode.FAILURE, e.exitCode(), body);
+            assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
+        }
+    }
+
+    @Test
+    void wrongVectorCountIsExit1() {
+        server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1}}, 0, 1)));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b", "c")));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("malformed response: 2 vectors for 3 texts"), e.getMessage());
+    }
+
+    @Test
+    void mixedDimensionsAreMalformed() {
+        server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1, 0}}, 0, 1)));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b")));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("different dimensions"), e.getMessage());
+    }
+
+    @Test
+    void duplicateIndexIsMalformed() {
+        server.enqueue(ok("{\"data\":[{\"index\":0,\"embedding\":[1]},{\"index\":0,\"embedding\":[2]}]}"));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b")));
+        assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
+    }
+
+    @Test
+    void unreachablePortIsExit4NamingTheUrl() throws Exception {
+        MockWebServer gone = new MockWebServer();
+        gone.start(InetAddress.getByName("127.0.0.1"), 0);
+        String url = url(gone, "/v1");
+        gone.close();
+        OpenAiEncoder enc = encoder(url, KEY, "m", 512, 3, Duration.ofSeconds(5));
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("cannot reach the encoder at http://127.0.0.1:" + gone.getPort() + "/v1: connection refused",
+                e.getMessage());
+        assertTrue(sleeps.isEmpty(), "a refused connection fails at once");
+        assertNoKey(e);
+    }
+
+    @Test
+    void dimensionIsKnownForOpenAiModelsAndLearnedOtherwise() {
+        assertEquals(1536, encoder(KEY, "text-embedding-3-small", 512, 0, Duration.ofSeconds(5)).dimension());
+        assertEquals(1536, encoder(KEY, "text-embedding-ada-002", 512, 0, Duration.ofSeconds(5)).dimension());
+        assertEquals(3072, encoder(KEY, "text-embedding-3-large", 512, 0, Duration.ofSeconds(5)).dimension());
+
+        OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        assertEquals(-1, enc.dimension());
+        server.enqueue(ok(embeddings(new float[][] {{1, 2, 3, 4, 5}}, 0)));
+        enc.encode(List.of("x"));
+        assertEquals(5, enc.dimension());
+    }
+
+    @Test
+    void laterResponseWithOtherDimensionIsMalformed() {
+        OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        server.enqueue(ok(embeddings(new float[][] {{1, 2, 3}}, 0)));
+        server.enqueue(ok(embeddings(new float[][] {{1, 2}}, 0)));
+        enc.encode(List.of("x"));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("y")));
+        assertTrue(e.getMessage().contains("different dimensions (3 and 2)"), e.getMessage());
+    }
+
+    @Test
+    void cacheKeyNamesModelAndServerButNeverTheKey() {
+        OpenAiEncoder local = encoder(KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        assertEquals("openai:nomic-embed-text@127.0.0.1:" + server.getPort() + "/v1", local.cacheKey());
+        assertFalse(local.cacheKey().contains(KEY));
+
+        OpenAiEncoder slash = encoder(url(server, "/v1/"), KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        assertEquals(local.cacheKey(), slash.cacheKey());
+
+        OpenAiEncoder openai = encoder(OpenAiEncoder.DEFAULT_BASE_URL, KEY, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
+                Duration.ofSeconds(5));
+        assertEquals("openai:text-embedding-3-small@api.openai.com/v1", openai.cacheKey());
+        assertFalse(openai.cacheKey().contains(KEY));
+        assertFalse(openai.toString().contains(KEY));
+
+        OpenAiEncoder.Config config = OpenAiEncoder.Config.defaults(OpenAiEncoder.DEFAULT_BASE_URL, KEY, "m");
+        assertFalse(config.toString().contains(KEY));
+        assertEquals(0.3, openai.defaultThreshold());
+        assertEquals("openai", openai.type());
+    }
+
+    @Test
+    void invalidBaseUrlIsAUsageError() {
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> new OpenAiEncoder(OpenAiEncoder.Config.defaults("localhost:11434", null, "m")));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+    }
+
+    @Test
+    void concurrentCallsShareOneClient() throws Exception {
+        int threads = 8;
+        for (int i = 0; i < threads; i++) {
+            server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        }
+        OpenAiEncoder enc = encoder();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> started = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    assertUnit(enc.encode(List.of("x")).get(0));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            started.add(t);
+        }
+        for (Thread t : started) {
+            t.join(10_000);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(threads, server.getRequestCount());
+    }
+}

@@ -130,7 +130,11 @@ class ReplIT {
         await("route list", x -> x.contains("customer support") && x.contains("utterances"));
 
         type("this line is abandoned");
+        await("the typed line", x -> x.contains("srouter> this line is abandoned"));
+        long prompts = count(screen(), "srouter>");
         keys("C-c");
+        // Ctrl-C is a signal, handled apart from the typed input: wait for the fresh prompt before typing on.
+        await("a fresh prompt after Ctrl-C", x -> count(x, "srouter>") > prompts);
         type(":help");
         keys("Enter");
         String afterCtrlC = await("help after Ctrl-C", x -> x.contains(":threshold X"));

@@ -21,12 +21,25 @@ final class EnvDefaults implements IDefaultValueProvider {
         return "SROUTER_" + longName.replaceFirst("^--", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
+    private static boolean isBoolean(OptionSpec option) {
+        return option.type() == boolean.class || option.type() == Boolean.class;
+    }
+
+    /** Flags accept the spellings people put in environments: 1/0, yes/no, on/off, true/false. */
+    private static String booleanValue(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "1", "yes", "y", "on", "true" -> "true";
+            case "0", "no", "n", "off", "false" -> "false";
+            default -> value; // picocli then reports the bad value, naming the option
+        };
+    }
+
     @Override
     public String defaultValue(ArgSpec argSpec) {
         if (argSpec instanceof OptionSpec option) {
             String value = env.get(variableFor(option.longestName()));
             if (value != null && !value.isEmpty()) {
-                return value;
+                return isBoolean(option) ? booleanValue(value) : value;
             }
         }
         return argSpec.defaultValue();

@@ -284,4 +284,18 @@ class RouteCommandTest {
         assertTrue(r.err().contains("local:bge-small-en-v1.5-q"), r.toString());
         assertTrue(r.out().startsWith("politics "), r.toString());
     }
+
+    @Test
+    void booleanFlagsAcceptCommonSpellingsFromTheEnvironment() {
+        for (String on : List.of("1", "true", "yes", "ON")) {
+            Result r = cli().env("SROUTER_VERBOSE", on).run(args(POLITICS));
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().contains("encoder local:"), on + " turns -v on: " + r);
+        }
+        Result off = cli().env("SROUTER_VERBOSE", "0").run(args(POLITICS));
+        assertEquals("", off.err(), off.toString());
+        Result bad = cli().env("SROUTER_VERBOSE", "maybe").run(args(POLITICS));
+        assertEquals(64, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("--verbose"), bad.toString());
+    }
 }

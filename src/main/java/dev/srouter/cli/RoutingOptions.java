@@ -19,7 +19,7 @@ final class RoutingOptions {
 
     @Option(names = "--threshold", paramLabel = "X",
             description = {"Global score threshold in [0,1] for routes without their own score_threshold.",
-                "Default: the encoder's (local 0.60, local:bge-small-en-v1.5 0.70, openai 0.30)."})
+                "Default: the encoder's (local 0.60, local:bge-small-en-v1.5 0.80, openai 0.30)."})
     Double threshold;
 
     @Option(names = "--filter", paramLabel = "ROUTE", split = ",",

@@ -33,7 +33,7 @@ public final class LocalOnnxEncoder implements Encoder {
     /** The models bundled in the jar. */
     public enum Model {
         ALL_MINILM_L6_V2_Q("all-MiniLM-L6-v2-q", "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 384, 256, false, 0.60),
-        BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", 384, 512, true, 0.70);
+        BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", 384, 512, true, 0.80);
 
         final String id;
         final String onnxResource;

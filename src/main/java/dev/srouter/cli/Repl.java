@@ -51,7 +51,7 @@ final class Repl {
             PrintWriter out = terminal.writer();
             if (!quiet) {
                 out.println("srouter " + VersionProvider.version() + " - " + setup.routes.routes().size() + " routes, encoder "
-                        + setup.encoder.name() + ". Type an utterance, :help for commands, Ctrl-D to quit.");
+                        + setup.encoder.name() + " (" + setup.encoder.dimension() + " dimensions). Type an utterance, :help for commands, Ctrl-D to quit.");
             }
             while (true) {
                 String line;

@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
         description = "Print a shell completion script for bash or zsh.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  source <(srouter completion bash)              # bash, this shell",
-            "  srouter completion zsh > \"${fpath[1]}/_srouter\" # zsh, every new shell",
+            "  source <(srouter completion bash)   # bash: this shell, or put the line in ~/.bashrc",
+            "  source <(srouter completion zsh)    # zsh: put the line in ~/.zshrc",
         })
 final class CompletionCommand extends BaseCommand {
     enum Shell { bash, zsh }
@@ -34,7 +34,10 @@ final class CompletionCommand extends BaseCommand {
         if (shell == Shell.bash) {
             return bash;
         }
-        // picocli's script runs in zsh through bashcompinit.
-        return "#compdef srouter\n" + "autoload -U +X compinit && compinit\n" + "autoload -U +X bashcompinit && bashcompinit\n" + bash;
+        // picocli's script runs in zsh through bashcompinit. It is meant to be sourced (its compopt
+        // alias is not applied when the file is autoloaded from $fpath), so it carries no #compdef.
+        return "# zsh completion for srouter: put `source <(srouter completion zsh)` in ~/.zshrc\n"
+                + "(( $+functions[compdef] )) || { autoload -U +X compinit && compinit; }\n"
+                + "autoload -U +X bashcompinit && bashcompinit\n" + bash;
     }
 }

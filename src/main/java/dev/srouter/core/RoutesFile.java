@@ -282,7 +282,7 @@ public final class RoutesFile {
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : valid) {
             String c = normalize(candidate);
-            int distance = distance(k, c);
+            int distance = EditDistance.between(k, c);
             boolean prefix = Math.min(k.length(), c.length()) >= 3 && (c.startsWith(k) || k.startsWith(c))
                     || commonPrefix(k, c) >= 4;
             if ((distance <= 2 && distance < Math.max(k.length(), c.length())) || prefix) {
@@ -305,27 +305,6 @@ public final class RoutesFile {
             n++;
         }
         return n;
-    }
-
-    /** Damerau-Levenshtein distance (optimal string alignment: insert, delete, substitute, swap neighbours). */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     // ---------------------------------------------------------------------------------------------- writing helpers

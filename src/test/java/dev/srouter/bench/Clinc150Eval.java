@@ -45,13 +45,8 @@ public final class Clinc150Eval {
         int topK = args.length > 3 ? Integer.parseInt(args[3]) : 5;
 
         JsonNode root = new ObjectMapper().readTree(Files.readString(data));
-        Map<String, List<String>> byIntent = new LinkedHashMap<>();
-        for (JsonNode e : root.get("train")) {
-            byIntent.computeIfAbsent(e.get(1).asText(), k -> new ArrayList<>()).add(e.get(0).asText());
-        }
-        List<Route> routes = new ArrayList<>();
-        byIntent.forEach((intent, utts) -> routes.add(Route.of(intent, utts.stream().distinct().toList())));
-        RouteSet routeSet = RouteSet.of(routes);
+        RouteSet routeSet = trainRoutes(root);
+        List<Route> routes = routeSet.routes();
 
         try (Encoder encoder = Encoders.create(encoderSpec, null, null, System.getenv())) {
             long t0 = System.nanoTime();
@@ -93,7 +88,18 @@ public final class Clinc150Eval {
         }
     }
 
-    private static List<Query> queries(JsonNode root, String inScope, String outOfScope) {
+    /** One route per in-scope intent, with the train split's utterances (the protocol's routes). */
+    static RouteSet trainRoutes(JsonNode root) {
+        Map<String, List<String>> byIntent = new LinkedHashMap<>();
+        for (JsonNode e : root.get("train")) {
+            byIntent.computeIfAbsent(e.get(1).asText(), k -> new ArrayList<>()).add(e.get(0).asText());
+        }
+        List<Route> routes = new ArrayList<>();
+        byIntent.forEach((intent, utts) -> routes.add(Route.of(intent, utts.stream().distinct().toList())));
+        return RouteSet.of(routes);
+    }
+
+    static List<Query> queries(JsonNode root, String inScope, String outOfScope) {
         List<Query> out = new ArrayList<>();
         for (String split : List.of(inScope, outOfScope)) {
             for (JsonNode e : root.get(split)) {

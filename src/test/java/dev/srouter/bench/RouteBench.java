@@ -15,9 +15,7 @@ import dev.srouter.engine.RoutingEngine;
 import dev.srouter.index.local.LocalIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,20 +46,10 @@ public final class RouteBench {
 
     static void prepare(Path data, Path outDir) throws Exception {
         JsonNode root = new ObjectMapper().readTree(Files.readString(data));
-        Map<String, List<String>> byIntent = new LinkedHashMap<>();
-        for (JsonNode e : root.get("train")) {
-            byIntent.computeIfAbsent(e.get(1).asText(), k -> new ArrayList<>()).add(e.get(0).asText());
-        }
-        List<Route> routes = new ArrayList<>();
-        byIntent.forEach((intent, utts) -> routes.add(Route.of(intent, utts.stream().distinct().toList())));
+        List<Route> routes = Clinc150Eval.trainRoutes(root).routes();
         Files.createDirectories(outDir);
         RoutesFile.write(outDir.resolve("clinc150-routes.yaml"), new RouteSet("local", "all-MiniLM-L6-v2-q", routes));
-        List<String> queries = new ArrayList<>();
-        for (String split : List.of("test", "oos_test")) {
-            for (JsonNode e : root.get(split)) {
-                queries.add(e.get(0).asText().replace('\n', ' '));
-            }
-        }
+        List<String> queries = Clinc150Eval.queries(root, "test", "oos_test").stream().map(q -> q.text().replace('\n', ' ')).toList();
         Files.write(outDir.resolve("clinc150-test.txt"), queries);
         System.out.printf(Locale.ROOT, "wrote %d routes (%d utterances) and %d queries to %s%n", routes.size(),
                 routes.stream().mapToInt(r -> r.utterances().size()).sum(), queries.size(), outDir);

@@ -644,7 +644,7 @@ class RoutesFileTest {
         assertEquals("name", RoutesFile.closest("nmae", RoutesFile.ROUTE_KEYS));
         assertNull(RoutesFile.closest("colour", RoutesFile.ROUTE_KEYS));
         assertNull(RoutesFile.closest("x", RoutesFile.ROUTE_KEYS));
-        assertEquals(1, RoutesFile.distance("ab", "ba"));
-        assertEquals(3, RoutesFile.distance("kitten", "sitting"));
+        assertEquals(1, EditDistance.between("ab", "ba"));
+        assertEquals(3, EditDistance.between("kitten", "sitting"));
     }
 }

@@ -19,5 +19,5 @@ if not "%RC%"=="0" (
 :run
 set "JAVA=java"
 if defined JAVA_HOME set "JAVA=%JAVA_HOME%\bin\java"
-"%JAVA%" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto %SROUTER_JAVA_OPTS% -jar "%JAR%" %*
+"%JAVA%" -XX:+UseSerialGC -Xshare:auto %SROUTER_JAVA_OPTS% -jar "%JAR%" %*
 exit /b %ERRORLEVEL%

@@ -59,7 +59,9 @@ java -cp "$CP" dev.srouter.bench.RouteBench latency $OUT/clinc150-routes.yaml $O
 
 # 4. Optional: a long stream, sampling RSS, to show memory stays flat.
 if [ "$STREAM" -gt 0 ]; then
-  (while :; do cat $OUT/clinc150-test.txt; done) | head -n "$STREAM" | nl -ba -w1 -s' ' > $OUT/stream.txt
+  # distinct lines (numbered), so that nothing is answered from the cache
+  awk -v n="$STREAM" 'NR == FNR { q[++c] = $0; next } END { for (i = 1; i <= n; i++) print i, q[(i - 1) % c + 1] }' \
+    $OUT/clinc150-test.txt /dev/null > $OUT/stream.txt
   java -jar target/srouter.jar route -r $OUT/clinc150-routes.yaml - < $OUT/stream.txt > /dev/null &
   pid=$!
   echo "stream of $STREAM distinct lines, RSS samples (MB):"

@@ -10,6 +10,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -79,44 +83,63 @@ final class RouteCommand extends BaseCommand {
 
     /**
      * Reads up to {@link #STDIN_CHUNK} lines at a time (fewer when no more are ready, so that an
-     * interactive producer gets answers line by line), routes them in one engine call, prints the
-     * decisions in input order and flushes. A closed stdout ends the loop quietly.
+     * interactive producer gets answers line by line) and prints the decisions in input order,
+     * flushing after each chunk. The next chunk is read and embedded while the current one is
+     * searched and printed, so the cores never wait for each other. A closed stdout ends the loop
+     * quietly. At most two chunks are in memory, whatever the input size.
      */
-    private int streamStdin(RoutingSetup setup, DecisionRenderer renderer, double threshold, PrintWriter out) throws IOException {
+    private int streamStdin(RoutingSetup setup, DecisionRenderer renderer, double threshold, PrintWriter out) throws Exception {
         BufferedReader reader = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8), 1 << 16);
-        List<String> chunk = new ArrayList<>(STDIN_CHUNK);
+        ExecutorService ahead = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "srouter-read-ahead");
+            t.setDaemon(true);
+            return t;
+        });
         long count = 0;
         long t0 = System.nanoTime();
-        while (true) {
-            chunk.clear();
-            String line = reader.readLine();
-            if (line == null) {
-                break;
-            }
-            chunk.add(line);
-            while (chunk.size() < STDIN_CHUNK && reader.ready() && (line = reader.readLine()) != null) {
-                chunk.add(line);
-            }
-            List<String> routable = new ArrayList<>(chunk.size());
-            for (String l : chunk) {
-                if (!l.isBlank()) {
-                    routable.add(l);
+        try {
+            Future<Chunk> next = ahead.submit(() -> Chunk.read(reader, setup));
+            while (true) {
+                Chunk chunk = next.get();
+                if (chunk.lines.isEmpty()) {
+                    break;
                 }
+                next = ahead.submit(() -> Chunk.read(reader, setup));
+                List<RouteDecision> decisions = setup.engine.decide(chunk.routable, chunk.vectors);
+                int i = 0;
+                for (String line : chunk.lines) {
+                    RouteDecision d = line.isBlank() ? new RouteDecision(line, List.of(), List.of(), List.of()) : decisions.get(i++);
+                    renderer.print(out, d, threshold);
+                }
+                out.flush();
+                if (out.checkError()) {
+                    debug("standard output closed; stopping");
+                    return ExitCode.OK;
+                }
+                count += chunk.lines.size();
             }
-            List<RouteDecision> decisions = setup.engine.route(routable);
-            int next = 0;
-            for (String l : chunk) {
-                RouteDecision d = l.isBlank() ? new RouteDecision(l, List.of(), List.of(), List.of()) : decisions.get(next++);
-                renderer.print(out, d, threshold);
-            }
-            out.flush();
-            if (out.checkError()) {
-                debug("standard output closed; stopping");
-                return ExitCode.OK;
-            }
-            count += chunk.size();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            ahead.shutdownNow();
         }
         debug(String.format(java.util.Locale.ROOT, "routed %d lines in %.0f ms", count, (System.nanoTime() - t0) / 1e6));
         return ExitCode.OK;
+    }
+
+    /** Lines read from stdin, and the vectors of those that are not blank (blank lines get no route). */
+    private record Chunk(List<String> lines, List<String> routable, List<float[]> vectors) {
+        static Chunk read(BufferedReader reader, RoutingSetup setup) throws IOException {
+            List<String> lines = new ArrayList<>(STDIN_CHUNK);
+            String line = reader.readLine();
+            if (line != null) {
+                lines.add(line);
+                while (lines.size() < STDIN_CHUNK && reader.ready() && (line = reader.readLine()) != null) {
+                    lines.add(line);
+                }
+            }
+            List<String> routable = lines.stream().filter(l -> !l.isBlank()).toList();
+            return new Chunk(lines, routable, setup.engine.encode(routable));
+        }
     }
 }

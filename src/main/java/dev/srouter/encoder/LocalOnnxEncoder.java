@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import dev.srouter.core.SrouterException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,23 +163,26 @@ public final class LocalOnnxEncoder implements Encoder {
                 OnnxTensor inMask = OnnxTensor.createTensor(l.env, LongBuffer.wrap(mask), shape);
                 OnnxTensor inTypes = OnnxTensor.createTensor(l.env, LongBuffer.wrap(types), shape);
                 OrtSession.Result result = l.session.run(Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes))) {
-            float[][] hidden = ((float[][][]) result.get(0).getValue())[0];
-            float[] v = new float[hidden[0].length];
+            // The output is [1, tokens, dimension]; read it as one flat buffer instead of nested arrays.
+            FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            int dim = hidden.capacity() / ids.length;
+            float[] v = new float[dim];
             if (model.clsPooling) {
-                System.arraycopy(hidden[0], 0, v, 0, v.length);
+                hidden.get(v, 0, dim);
             } else {
+                float[] row = new float[dim];
                 int n = 0;
-                for (int t = 0; t < hidden.length; t++) {
+                for (int t = 0; t < ids.length; t++) {
+                    hidden.get(row, 0, dim);
                     if (mask[t] == 0) {
                         continue;
                     }
                     n++;
-                    float[] h = hidden[t];
-                    for (int k = 0; k < v.length; k++) {
-                        v[k] += h[k];
+                    for (int k = 0; k < dim; k++) {
+                        v[k] += row[k];
                     }
                 }
-                for (int k = 0; k < v.length; k++) {
+                for (int k = 0; k < dim; k++) {
                     v[k] /= n;
                 }
             }

@@ -1,18 +1,21 @@
 package dev.srouter.engine;
 
+import dev.srouter.core.Hit;
 import dev.srouter.core.RouteDecision;
 import dev.srouter.core.Router;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.index.VectorIndex;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Routes texts end to end: encode (in one call, so the encoder can parallelize or batch), query
  * the index for the top-k nearest utterances, and let the {@link Router} decide.
  */
 public final class RoutingEngine {
+    private static final int SLICE = 32;
+
     private final Encoder encoder;
     private final VectorIndex index;
     private volatile Router router;
@@ -30,13 +33,30 @@ public final class RoutingEngine {
     }
 
     public List<RouteDecision> route(List<String> texts) {
-        List<float[]> vectors = encoder.encode(texts);
-        List<RouteDecision> out = new ArrayList<>(texts.size());
+        return decide(texts, encode(texts));
+    }
+
+    /** The first half of {@link #route}: embedding, which a stream can run ahead on the next chunk. */
+    public List<float[]> encode(List<String> texts) {
+        return encoder.encode(texts);
+    }
+
+    /** The second half of {@link #route}: search and decide for texts already embedded. */
+    public List<RouteDecision> decide(List<String> texts, List<float[]> vectors) {
         Router r = router;
-        for (int i = 0; i < texts.size(); i++) {
-            out.add(r.decide(texts.get(i), index.query(vectors.get(i), topK, routeFilter), limit));
-        }
-        return out;
+        RouteDecision[] out = new RouteDecision[texts.size()];
+        // Searching is pure CPU over the whole index, so a batch is searched in slices on all cores.
+        int slices = (out.length + SLICE - 1) / SLICE;
+        IntStream indices = IntStream.range(0, slices);
+        (slices > 1 ? indices.parallel() : indices).forEach(slice -> {
+            int from = slice * SLICE;
+            int to = Math.min(out.length, from + SLICE);
+            List<List<Hit>> hits = index.queryBatch(vectors.subList(from, to), topK, routeFilter);
+            for (int i = from; i < to; i++) {
+                out[i] = r.decide(texts.get(i), hits.get(i - from), limit);
+            }
+        });
+        return List.of(out);
     }
 
     public RouteDecision route(String text) {

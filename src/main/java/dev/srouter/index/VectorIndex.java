@@ -18,6 +18,11 @@ public interface VectorIndex extends AutoCloseable {
      */
     List<Hit> query(float[] vector, int topK, Set<String> routeFilter);
 
+    /** {@link #query} for several vectors at once; an index may answer a batch faster than one by one. */
+    default List<List<Hit>> queryBatch(List<float[]> vectors, int topK, Set<String> routeFilter) {
+        return vectors.stream().map(v -> query(v, topK, routeFilter)).toList();
+    }
+
     /** Number of stored utterances. */
     int size();
 

@@ -78,4 +78,38 @@ class LocalIndexTest {
         LocalIndex index = new LocalIndex(2, List.of("r"), List.of("u"), List.of(unit(1, 0)));
         assertThrows(SrouterException.class, () -> index.query(unit(1, 0, 0), 1, Set.of()));
     }
+
+    @Test
+    void aBatchGetsTheSameAnswersAsOneQueryAtATime() {
+        Random random = new Random(11);
+        int dim = 12;
+        List<String> routes = new ArrayList<>();
+        List<String> utterances = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            routes.add("r" + (i % 5));
+            utterances.add("u" + i);
+            vectors.add(unit(randomVector(random, dim)));
+        }
+        LocalIndex index = new LocalIndex(dim, routes, utterances, vectors);
+        List<float[]> queries = new ArrayList<>();
+        for (int i = 0; i < 37; i++) { // more than one block, and not a multiple of it
+            queries.add(unit(randomVector(random, dim)));
+        }
+        for (Set<String> filter : List.of(Set.<String>of(), Set.of("r1", "r3"))) {
+            List<List<Hit>> batch = index.queryBatch(queries, 4, filter);
+            assertEquals(queries.size(), batch.size());
+            for (int i = 0; i < queries.size(); i++) {
+                assertEquals(index.query(queries.get(i), 4, filter), batch.get(i), "query " + i + " with filter " + filter);
+            }
+        }
+    }
+
+    private static float[] randomVector(Random random, int dim) {
+        float[] v = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            v[j] = (float) random.nextGaussian();
+        }
+        return v;
+    }
 }

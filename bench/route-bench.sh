@@ -62,7 +62,7 @@ if [ "$STREAM" -gt 0 ]; then
   # distinct lines (numbered), so that nothing is answered from the cache
   awk -v n="$STREAM" 'NR == FNR { q[++c] = $0; next } END { for (i = 1; i <= n; i++) print i, q[(i - 1) % c + 1] }' \
     $OUT/clinc150-test.txt /dev/null > $OUT/stream.txt
-  java -jar target/srouter.jar route -r $OUT/clinc150-routes.yaml - < $OUT/stream.txt > /dev/null &
+  ./srouter route -r $OUT/clinc150-routes.yaml - < $OUT/stream.txt > /dev/null &
   pid=$!
   echo "stream of $STREAM distinct lines, RSS samples (MB):"
   while kill -0 $pid 2>/dev/null; do

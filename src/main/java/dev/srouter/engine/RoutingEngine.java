@@ -4,7 +4,7 @@ import dev.srouter.core.Hit;
 import dev.srouter.core.RouteDecision;
 import dev.srouter.core.Router;
 import dev.srouter.encoder.Encoder;
-import dev.srouter.index.VectorIndex;
+import dev.srouter.index.SearchIndex;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -17,13 +17,13 @@ public final class RoutingEngine {
     private static final int SLICE = 32;
 
     private final Encoder encoder;
-    private final VectorIndex index;
+    private final SearchIndex index;
     private volatile Router router;
     private final int topK;
     private final Set<String> routeFilter;
     private final int limit;
 
-    public RoutingEngine(Encoder encoder, VectorIndex index, Router router, int topK, Set<String> routeFilter, int limit) {
+    public RoutingEngine(Encoder encoder, SearchIndex index, Router router, int topK, Set<String> routeFilter, int limit) {
         this.encoder = encoder;
         this.index = index;
         this.router = router;
@@ -75,7 +75,7 @@ public final class RoutingEngine {
         return encoder;
     }
 
-    public VectorIndex index() {
+    public SearchIndex index() {
         return index;
     }
 }

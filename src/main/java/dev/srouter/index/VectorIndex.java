@@ -1,34 +1,91 @@
 package dev.srouter.index;
 
-import dev.srouter.core.Hit;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Where utterance vectors live and are searched. This issue's port has only what routing needs;
- * the sync engine extends it with paged reads, upserts, deletes, config and locks.
+ * The port every remote-style index implements (in memory, {@code file:}, Qdrant, Pinecone): the
+ * records of the remote layout in DESIGN.md, their vectors, config entries, and the primitives the
+ * lease lock is built on. Implementations only store and fetch; they decide nothing and print
+ * nothing. One contract test suite runs against all of them.
+ *
+ * <p>A record is identified by (route, utterance); its id in the backend is derived from those
+ * (see {@link RecordIds}), so writing the same record twice is idempotent.
  */
-public interface VectorIndex extends AutoCloseable {
+public interface VectorIndex extends SearchIndex {
+
+    /** Whether the index exists, and its size and vector parameters when it does. */
+    IndexInfo describe();
 
     /**
-     * The {@code topK} stored utterances nearest to {@code vector} by cosine similarity, nearest first.
-     *
-     * @param vector a unit-length query vector
-     * @param routeFilter when not empty, only utterances of these routes are candidates
+     * Creates the index for vectors of {@code dimension} with cosine distance when it does not
+     * exist; an existing index with another dimension or metric is an error that names both.
      */
-    List<Hit> query(float[] vector, int topK, Set<String> routeFilter);
+    void create(int dimension);
 
-    /** {@link #query} for several vectors at once; an index may answer a batch faster than one by one. */
-    default List<List<Hit>> queryBatch(List<float[]> vectors, int topK, Set<String> routeFilter) {
-        return vectors.stream().map(v -> query(v, topK, routeFilter)).toList();
+    /**
+     * One page of stored records, without vectors, in a stable order.
+     *
+     * @param pageToken null for the first page, else the previous page's {@link RecordPage#nextPageToken()}
+     * @param pageSize how many records at most (a backend may use its own limit)
+     */
+    RecordPage read(String pageToken, int pageSize);
+
+    /** Writes records with their vectors; a record that exists is replaced. */
+    void upsert(List<VectorRecord> records);
+
+    /** Rewrites the payload (metadata, function schemas) of existing records, keeping their vectors. */
+    void updatePayload(List<StoredRecord> records);
+
+    /** Deletes records by (route, utterance); absent ones are ignored. */
+    void delete(Collection<RecordKey> keys);
+
+    /** A config entry (semantic-router's {@code sr_hash}, {@code sr_lock}, and srouter's own fields). */
+    Optional<ConfigEntry> readConfig(String field);
+
+    void writeConfig(String field, String value);
+
+    /**
+     * Writes {@code field} only when its current value equals {@code expected} (null: the entry is
+     * absent), atomically where the backend allows: the primitive the lease lock is built on.
+     *
+     * @return whether the value was written
+     */
+    boolean compareAndSetConfig(String field, String expected, String value);
+
+    /** Whether {@link #compareAndSetConfig} is a real compare-and-set (false: best effort, e.g. Pinecone). */
+    boolean atomicConfigWrites();
+
+    /** Backend name for messages, e.g. {@code file:/tmp/idx} or {@code qdrant http://localhost:6334 semantic-router-index}. */
+    String describeLocation();
+
+    record IndexInfo(boolean exists, long count, int dimension, String metric) {
+        public static IndexInfo missing() {
+            return new IndexInfo(false, 0, -1, null);
+        }
     }
 
-    /** Number of stored utterances. */
-    int size();
+    /** (route, utterance): what identifies a record. */
+    record RecordKey(String route, String utterance) {}
 
-    /** Vector length, or -1 when the index is empty and unconfigured. */
-    int dimension();
+    /** A record as stored, without its vector. */
+    record StoredRecord(String route, String utterance, Map<String, Object> metadata, List<Map<String, Object>> functionSchemas) {
+        public RecordKey key() {
+            return new RecordKey(route, utterance);
+        }
+    }
 
-    @Override
-    default void close() {}
+    /** A record to write, with its unit-length vector. */
+    record VectorRecord(String route, String utterance, float[] vector, Map<String, Object> metadata,
+            List<Map<String, Object>> functionSchemas) {
+        public RecordKey key() {
+            return new RecordKey(route, utterance);
+        }
+    }
+
+    record RecordPage(List<StoredRecord> records, String nextPageToken) {}
+
+    record ConfigEntry(String field, String value, String createdAt) {}
 }

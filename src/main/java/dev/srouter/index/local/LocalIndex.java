@@ -5,7 +5,7 @@ import dev.srouter.core.Route;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.SrouterException;
 import dev.srouter.encoder.Encoder;
-import dev.srouter.index.VectorIndex;
+import dev.srouter.index.SearchIndex;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -23,7 +23,7 @@ import java.util.Set;
  * reduction, which the JIT turns into SIMD code. A row-major dot product per row is a chain of
  * dependent additions that it cannot vectorize.
  */
-public final class LocalIndex implements VectorIndex {
+public final class LocalIndex implements SearchIndex {
     private final int dimension;
     private final int rows;
     private final float[][] columns; // columns[j][r] = component j of row r

@@ -113,7 +113,7 @@ public final class LeaseLock {
                     index.writeConfig(SR_LOCK_FIELD, "True");
                     return new Held(mine);
                 }
-                continue; // another process won the race: look again at who holds it now
+                state = state(); // another process won the race: name it if we give up now
             }
             if (!now.isBefore(deadline)) {
                 throw locked(state, now);

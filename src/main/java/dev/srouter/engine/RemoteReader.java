@@ -7,7 +7,6 @@ import dev.srouter.index.VectorIndex;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,12 +67,16 @@ public final class RemoteReader {
         return new RemoteState(RouteSet.of(routes), manifest, count);
     }
 
-    /** Every record of a route carries the route's metadata; after an interrupted sync they may differ, and most win. */
+    /**
+     * Every record of a route carries the route's metadata; after an interrupted sync they may
+     * differ: the most common wins, ties broken by text so the answer never depends on read order.
+     */
     private static Map<String, Object> majority(Map<Map<String, Object>, Integer> votes) {
         Map<String, Object> best = Map.of();
         int bestCount = -1;
-        for (Map.Entry<Map<String, Object>, Integer> e : new LinkedHashMap<>(votes).entrySet()) {
-            if (e.getValue() > bestCount) {
+        for (Map.Entry<Map<String, Object>, Integer> e : votes.entrySet()) {
+            boolean tieBrokenByText = e.getValue() == bestCount && e.getKey().toString().compareTo(best.toString()) < 0;
+            if (e.getValue() > bestCount || tieBrokenByText) {
                 best = e.getKey();
                 bestCount = e.getValue();
             }

@@ -58,8 +58,9 @@ import org.yaml.snakeyaml.reader.ReaderException;
  * utterances, not booleans or numbers. Metadata and function schemas hold JSON-like values: String, Long, Double,
  * Boolean, null, List and LinkedHashMap (key order kept); YAML timestamps stay strings as written.
  *
- * <p>The writer emits the same layout in block style and replaces the file atomically, keeping a {@code .bak}.
- * Comments are not preserved yet.
+ * <p>The writer emits the same layout in block style and replaces the file atomically, keeping a {@code .bak}. It
+ * writes the whole file from scratch; to rewrite a file the user edits by hand, keeping comments and layout where the
+ * content did not change, use {@link RoutesFileEditor#write}.
  */
 public final class RoutesFile {
     /** Largest routes file we read, in code points (SnakeYAML's own default is 3 MB). */
@@ -79,6 +80,15 @@ public final class RoutesFile {
 
     /** Reads and validates a routes file; every problem is a {@link RoutesFileException}. */
     public static RouteSet read(Path path) {
+        return parse(readText(path), path);
+    }
+
+    /**
+     * The text of a routes file, decoded as UTF-8, without validating it as routes; shared by {@link #read} and
+     * {@link RoutesFileEditor}, which needs the text as the user wrote it. A missing, unreadable or non-UTF-8 file is a
+     * {@link RoutesFileException}.
+     */
+    static String readText(Path path) {
         byte[] bytes;
         try {
             if (Files.isDirectory(path)) {
@@ -96,7 +106,7 @@ public final class RoutesFile {
         } catch (IOException e) {
             throw new RoutesFileException(path, 0, 0, "cannot read the file: " + reason(e));
         }
-        return parse(decode(bytes, path), path);
+        return decode(bytes, path);
     }
 
     /**
@@ -142,7 +152,14 @@ public final class RoutesFile {
             list.add(m);
         }
         doc.put("routes", list);
+        return new Yaml(blockStyle()).dump(doc);
+    }
 
+    /**
+     * How {@link #toYaml} lays out YAML; {@link RoutesFileEditor} renders the values it inserts with the same options so
+     * edited and freshly written files look alike.
+     */
+    static DumperOptions blockStyle() {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
@@ -152,7 +169,7 @@ public final class RoutesFile {
         options.setSplitLines(false); // never fold a long utterance over several lines
         options.setAllowUnicode(true); // emoji and accents stay literal, not \U0001F69A escapes
         options.setLineBreak(DumperOptions.LineBreak.UNIX);
-        return new Yaml(options).dump(doc);
+        return options;
     }
 
     /**
@@ -162,11 +179,24 @@ public final class RoutesFile {
      */
     public static void write(Path path, RouteSet routes) {
         String yaml = toYaml(routes);
+        requireValid(yaml, path);
+        writeText(path, yaml);
+    }
+
+    /** Throws "not written, the routes are invalid" when {@code yaml} (a rendering of routes to write) does not parse. */
+    static void requireValid(String yaml, Path path) {
         try {
             parse(yaml, path);
         } catch (RoutesFileException e) {
             throw new RoutesFileException(path, 0, 0, "not written, the routes are invalid: " + e.problem());
         }
+    }
+
+    /**
+     * Replaces {@code path} with {@code text} atomically, keeping the previous version as {@code FILE.bak}: the mechanism
+     * behind {@link #write}, shared with {@link RoutesFileEditor#write}. The text is not checked here.
+     */
+    static void writeText(Path path, String text) {
         Path tmp = null;
         try {
             // Write through a symlink to the file it points at, rather than replacing the link with a regular file.
@@ -174,7 +204,7 @@ public final class RoutesFile {
             Path dir = target.getParent();
             tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(yaml.getBytes(UTF_8));
+                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(UTF_8));
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
@@ -310,7 +340,7 @@ public final class RoutesFile {
     // ---------------------------------------------------------------------------------------------- writing helpers
 
     /** A deep copy in plain LinkedHashMap/ArrayList, so SnakeYAML emits no tags and no anchors for shared objects. */
-    private static Object plain(Object value) {
+    static Object plain(Object value) {
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
             map.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));

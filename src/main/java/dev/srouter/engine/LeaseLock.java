@@ -146,7 +146,10 @@ public final class LeaseLock {
     public Optional<Holder> breakLock(boolean force) {
         State state = state();
         Instant now = clock.instant();
-        if (!force && !state.free(now)) {
+        // Only a live lease of ours is refused: semantic-router's sr_lock has no expiry, so a stale
+        // one could never be told from a live one, and breaking stale locks is what unlock is for.
+        boolean liveLease = state.holder().filter(h -> !h.token().isEmpty() && !h.expired(now)).isPresent();
+        if (!force && liveLease) {
             throw new SrouterException(ExitCode.LOCKED, LeaseLock.locked(state, now).getMessage().replaceFirst("; wait.*", "")
                     + " and the lease is live; use --force to break it anyway");
         }

@@ -1,0 +1,187 @@
+package dev.srouter.engine;
+
+import dev.srouter.core.ContentHash;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.Manifest;
+import dev.srouter.core.Route;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.SrouterException;
+import dev.srouter.core.SyncPlan;
+import dev.srouter.core.SyncPlanner;
+import dev.srouter.core.SyncStrategy;
+import dev.srouter.core.Utterance;
+import dev.srouter.encoder.Encoder;
+import dev.srouter.index.VectorIndex;
+import dev.srouter.index.VectorIndex.RecordKey;
+import dev.srouter.index.VectorIndex.StoredRecord;
+import dev.srouter.index.VectorIndex.VectorRecord;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The only code of the sync engine with side effects: reads the remote, plans with the pure
+ * {@link SyncPlanner}, and applies a plan to the remote index in batches (deletes, then upserts
+ * of newly embedded text, then payload-only rewrites), writing the manifest and hash last.
+ * Record ids are deterministic, so a sync interrupted anywhere can simply be run again and
+ * converges: nothing is lost or duplicated.
+ */
+public final class SyncService {
+    /** Records per write call. */
+    public static final int DEFAULT_BATCH = 500;
+
+    private final VectorIndex index;
+    private final Encoder encoder;
+    private final Clock clock;
+    private final int batchSize;
+    private final Consumer<String> progress;
+    private final String writtenBy;
+
+    /**
+     * @param encoder null when only comparing (diff, status)
+     * @param writtenBy recorded in the manifest, e.g. {@code srouter 0.1.0}
+     */
+    public SyncService(VectorIndex index, Encoder encoder, Clock clock, int batchSize, String writtenBy, Consumer<String> progress) {
+        this.writtenBy = writtenBy;
+        this.index = index;
+        this.encoder = encoder;
+        this.clock = clock;
+        this.batchSize = Math.max(1, batchSize);
+        this.progress = progress;
+    }
+
+    /**
+     * Local against remote. When the remote's manifest carries the local content hash, the answer
+     * comes from that one config read: {@code fastPath} is set and no record was listed.
+     */
+    public record Comparison(RouteSet local, RouteSet remote, Optional<Manifest> manifest, SyncPlan plan, boolean fastPath,
+            boolean indexExists, long remoteRecords) {}
+
+    public Comparison compare(RouteSet local, SyncStrategy strategy, boolean allowFastPath) {
+        VectorIndex.IndexInfo info = index.describe();
+        if (!info.exists()) {
+            return new Comparison(local, RouteSet.of(List.of()), Optional.empty(), SyncPlanner.plan(local, RouteSet.of(List.of()), strategy),
+                    false, false, 0);
+        }
+        Optional<Manifest> manifest = RemoteReader.manifest(index);
+        if (allowFastPath && manifest.isPresent() && ContentHash.of(local).equals(manifest.get().contentHash())) {
+            // The manifest is written last, so a matching hash means the records are complete: remote == local.
+            return new Comparison(local, local, manifest, SyncPlanner.plan(local, local, strategy), true, true, -1);
+        }
+        RemoteReader.RemoteState remote = RemoteReader.read(index);
+        return new Comparison(local, remote.routes(), remote.manifest(), SyncPlanner.plan(local, remote.routes(), strategy), false, true,
+                remote.records());
+    }
+
+    /**
+     * Stops before any write when the remote holds vectors of another encoder than ours.
+     *
+     * @param reembed the user asked to rebuild every vector with our encoder
+     */
+    public void checkEncoder(Comparison c, boolean reembed) {
+        if (!c.indexExists() || reembed) {
+            return;
+        }
+        String remoteEncoder = c.manifest().map(Manifest::encoder).orElse(null);
+        int remoteDimension = c.manifest().map(Manifest::dimension).orElse(index.describe().dimension());
+        int ours = encoder.dimension();
+        boolean nameDiffers = remoteEncoder != null && !remoteEncoder.equals(encoder.name());
+        boolean dimensionDiffers = remoteDimension > 0 && ours > 0 && remoteDimension != ours;
+        if (nameDiffers || dimensionDiffers) {
+            throw new SrouterException(ExitCode.FAILURE, "the index holds vectors of " + (remoteEncoder == null ? "an unknown encoder" : remoteEncoder)
+                    + " (dimension " + remoteDimension + "), this run uses " + encoder.name() + " (dimension " + (ours < 0 ? "unknown" : ours)
+                    + "); nothing was written. Use --encoder " + (remoteEncoder == null ? "NAME" : remoteEncoder)
+                    + " to match it, or --reembed to rebuild every vector with " + encoder.name());
+        }
+    }
+
+    /** What an apply did, for the report and the tests. */
+    public record Applied(int deleted, int upserted, int payloadRewritten, int embedded, int writeCalls) {}
+
+    /**
+     * Applies the remote half of {@code plan}, checking the lease before every write.
+     *
+     * @param reembed rewrite every record of the target with fresh vectors, not only new ones
+     */
+    public Applied applyRemote(SyncPlan plan, LeaseLock.Held lease, boolean reembed) {
+        RouteSet target = plan.target().orElseThrow(() -> new IllegalStateException("the error strategy has nothing to apply"));
+        Map<String, Route> routes = new HashMap<>();
+        target.routes().forEach(r -> routes.put(r.name(), r));
+        int writes = 0;
+
+        List<RecordKey> deletes = plan.remoteDeletes().stream().map(u -> new RecordKey(u.route(), u.text())).toList();
+        for (List<RecordKey> batch : batches(deletes)) {
+            lease.ensureHeld();
+            index.delete(batch);
+            writes++;
+        }
+
+        List<Utterance> toEmbed = reembed ? allUtterances(target) : plan.remoteUpserts();
+        int embedded = 0;
+        for (List<Utterance> batch : batches(toEmbed)) {
+            List<float[]> vectors = encoder.encode(batch.stream().map(Utterance::text).toList());
+            embedded += batch.size();
+            List<VectorRecord> records = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                Route r = routes.get(batch.get(i).route());
+                records.add(new VectorRecord(r.name(), batch.get(i).text(), vectors.get(i), r.metadata(), r.functionSchemas()));
+            }
+            lease.ensureHeld();
+            index.upsert(records);
+            writes++;
+            progress.accept("upserted " + embedded + " of " + toEmbed.size() + " records");
+        }
+
+        List<StoredRecord> rewrites = new ArrayList<>();
+        if (!reembed) {
+            java.util.Set<Utterance> fresh = new java.util.HashSet<>(plan.remoteUpserts());
+            for (String name : plan.remotePayloadUpdates()) {
+                Route r = routes.get(name);
+                for (String u : r.utterances()) {
+                    if (!fresh.contains(new Utterance(name, u))) {
+                        rewrites.add(new StoredRecord(name, u, r.metadata(), r.functionSchemas()));
+                    }
+                }
+            }
+        }
+        for (List<StoredRecord> batch : batches(rewrites)) {
+            lease.ensureHeld();
+            index.updatePayload(batch);
+            writes++;
+        }
+
+        lease.ensureHeld();
+        writeManifest(target);
+        writes += 2;
+        return new Applied(deletes.size(), toEmbed.size(), rewrites.size(), embedded, writes);
+    }
+
+    /** The manifest and the hash: last, so that their presence means every record before them was written. */
+    public void writeManifest(RouteSet target) {
+        Manifest m = Manifest.of(target, encoder.name(), encoder.dimension(), writtenBy, clock.instant().toString());
+        index.writeConfig(Manifest.FIELD, m.toJson());
+        index.writeConfig("sr_hash", m.contentHash());
+    }
+
+    private static List<Utterance> allUtterances(RouteSet routes) {
+        List<Utterance> out = new ArrayList<>();
+        for (Route r : routes.routes()) {
+            for (String u : r.utterances()) {
+                out.add(new Utterance(r.name(), u));
+            }
+        }
+        return out;
+    }
+
+    private <T> List<List<T>> batches(List<T> items) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += batchSize) {
+            out.add(items.subList(i, Math.min(items.size(), i + batchSize)));
+        }
+        return out;
+    }
+}

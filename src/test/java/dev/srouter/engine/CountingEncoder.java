@@ -1,0 +1,51 @@
+package dev.srouter.engine;
+
+import dev.srouter.encoder.Encoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A deterministic encoder (hashed bag of characters) that counts the texts it embeds. */
+final class CountingEncoder implements Encoder {
+    final AtomicInteger texts = new AtomicInteger();
+    private final String model;
+
+    CountingEncoder(String model) {
+        this.model = model;
+    }
+
+    @Override
+    public String type() {
+        return "test";
+    }
+
+    @Override
+    public String model() {
+        return model;
+    }
+
+    @Override
+    public int dimension() {
+        return 16;
+    }
+
+    @Override
+    public double defaultThreshold() {
+        return 0.5;
+    }
+
+    @Override
+    public List<float[]> encode(List<String> batch) {
+        texts.addAndGet(batch.size());
+        List<float[]> out = new ArrayList<>();
+        for (String t : batch) {
+            float[] v = new float[16];
+            for (char c : t.toCharArray()) {
+                v[c % 16] += 1;
+            }
+            v[0] += 0.01f;
+            out.add(Encoder.normalize(v));
+        }
+        return out;
+    }
+}

@@ -9,10 +9,18 @@ import java.util.Optional;
  * The port every remote-style index implements (in memory, {@code file:}, Qdrant, Pinecone): the
  * records of the remote layout in DESIGN.md, their vectors, config entries, and the primitives the
  * lease lock is built on. Implementations only store and fetch; they decide nothing and print
- * nothing. One contract test suite runs against all of them.
+ * nothing. One contract test suite ({@code VectorIndexContractTest}) runs against all of them.
  *
  * <p>A record is identified by (route, utterance); its id in the backend is derived from those
- * (see {@link RecordIds}), so writing the same record twice is idempotent.
+ * (see {@link RecordIds}), so writing the same record twice is idempotent and an interrupted sync
+ * can simply be run again.
+ *
+ * <p>A missing index (never created) reads as empty: {@link #describe()} says it does not exist,
+ * {@link #read}, {@link #query} and {@link #readConfig} find nothing, and {@link #delete} has
+ * nothing to do. The other writes need the index: they fail with a
+ * {@link dev.srouter.core.SrouterException} that names {@link #describeLocation()}, because a
+ * backend such as Pinecone keeps config entries inside the index and cannot store them before it
+ * exists. Backend failures surface as {@code SrouterException} too, never as checked exceptions.
  */
 public interface VectorIndex extends SearchIndex {
 
@@ -26,17 +34,26 @@ public interface VectorIndex extends SearchIndex {
     void create(int dimension);
 
     /**
-     * One page of stored records, without vectors, in a stable order.
+     * One page of stored records, without vectors, in a stable order (the backend's id order): reading
+     * page after page until the token is null returns every record once, when nothing writes meanwhile.
      *
-     * @param pageToken null for the first page, else the previous page's {@link RecordPage#nextPageToken()}
+     * @param pageToken null for the first page, else the previous page's {@link RecordPage#nextPageToken()};
+     *     tokens are opaque and only meaningful to the index that issued them
      * @param pageSize how many records at most (a backend may use its own limit)
      */
     RecordPage read(String pageToken, int pageSize);
 
-    /** Writes records with their vectors; a record that exists is replaced. */
+    /**
+     * Writes records with their unit-length vectors; a record that exists is replaced, payload and
+     * vector. A vector whose length is not the index's dimension is an error that names both.
+     */
     void upsert(List<VectorRecord> records);
 
-    /** Rewrites the payload (metadata, function schemas) of existing records, keeping their vectors. */
+    /**
+     * Rewrites the payload (metadata, function schemas) of existing records, keeping their vectors:
+     * the write of a metadata-only change, which needs no embedding. Records that do not exist are
+     * skipped (a record is never created without its vector).
+     */
     void updatePayload(List<StoredRecord> records);
 
     /** Deletes records by (route, utterance); absent ones are ignored. */
@@ -45,11 +62,13 @@ public interface VectorIndex extends SearchIndex {
     /** A config entry (semantic-router's {@code sr_hash}, {@code sr_lock}, and srouter's own fields). */
     Optional<ConfigEntry> readConfig(String field);
 
+    /** Writes a config entry, replacing any previous value; its {@code created_at} is the time of this write. */
     void writeConfig(String field, String value);
 
     /**
      * Writes {@code field} only when its current value equals {@code expected} (null: the entry is
-     * absent), atomically where the backend allows: the primitive the lease lock is built on.
+     * absent), atomically where the backend allows: the primitive the lease lock is built on. When
+     * the current value differs nothing is written.
      *
      * @return whether the value was written
      */
@@ -70,22 +89,42 @@ public interface VectorIndex extends SearchIndex {
     /** (route, utterance): what identifies a record. */
     record RecordKey(String route, String utterance) {}
 
-    /** A record as stored, without its vector. */
+    /**
+     * A record as stored, without its vector. Metadata and function schemas are never null: absent
+     * ones are an empty map and an empty list.
+     */
     record StoredRecord(String route, String utterance, Map<String, Object> metadata, List<Map<String, Object>> functionSchemas) {
+        public StoredRecord {
+            metadata = metadata == null ? Map.of() : metadata;
+            functionSchemas = functionSchemas == null ? List.of() : functionSchemas;
+        }
+
         public RecordKey key() {
             return new RecordKey(route, utterance);
         }
     }
 
-    /** A record to write, with its unit-length vector. */
+    /** A record to write, with its unit-length vector; null metadata or function schemas mean none. */
     record VectorRecord(String route, String utterance, float[] vector, Map<String, Object> metadata,
             List<Map<String, Object>> functionSchemas) {
+        public VectorRecord {
+            metadata = metadata == null ? Map.of() : metadata;
+            functionSchemas = functionSchemas == null ? List.of() : functionSchemas;
+        }
+
         public RecordKey key() {
             return new RecordKey(route, utterance);
         }
+
+        /** The record without its vector, as {@link #read} returns it. */
+        public StoredRecord stored() {
+            return new StoredRecord(route, utterance, metadata, functionSchemas);
+        }
     }
 
+    /** One page of records; {@code nextPageToken} is null on the last page. */
     record RecordPage(List<StoredRecord> records, String nextPageToken) {}
 
+    /** A config entry; {@code createdAt} is an ISO-8601 UTC time as Python's {@code datetime.isoformat()} writes it. */
     record ConfigEntry(String field, String value, String createdAt) {}
 }

@@ -20,13 +20,19 @@ public final class RecordIds {
 
     private RecordIds() {}
 
-    /** Qdrant point id: {@code uuid5(NAMESPACE_DNS, "{namespace}:{route}:{utterance}")}, without the namespace part when it is null or empty. */
+    /**
+     * Qdrant point id: {@code uuid5(NAMESPACE_DNS, "{namespace}:{route}:{utterance}")}, without the namespace part
+     * when it is null or empty.
+     */
     public static String qdrantPointId(String namespace, String route, String utterance) {
         String name = hasNamespace(namespace) ? namespace + ":" + route + ":" + utterance : route + ":" + utterance;
         return uuid5(NAMESPACE_DNS, name).toString();
     }
 
-    /** Qdrant config point id in collection {@code sr_config}: {@code uuid5(NAMESPACE_DNS, "{field}#{scope}")}; the scope is the namespace, else the index name. */
+    /**
+     * Qdrant config point id in collection {@code sr_config}: {@code uuid5(NAMESPACE_DNS, "{field}#{scope}")}; the
+     * scope is the namespace, else the index name.
+     */
     public static String qdrantConfigId(String field, String scope) {
         return uuid5(NAMESPACE_DNS, field + "#" + scope).toString();
     }
@@ -41,7 +47,7 @@ public final class RecordIds {
         return route.replace(' ', '-') + "#" + sha256Hex(utterance);
     }
 
-    /** Pinecone config vector id in namespace {@code sr_config}: {@code "{field}#{namespace}"}, the namespace empty when there is none. */
+    /** Pinecone config vector id in namespace {@code sr_config}: {@code "{field}#{namespace}"}, empty namespace when none. */
     public static String pineconeConfigId(String field, String namespace) {
         return field + "#" + (namespace == null ? "" : namespace);
     }

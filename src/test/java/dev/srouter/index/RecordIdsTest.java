@@ -16,7 +16,8 @@ class RecordIdsTest {
     void qdrantPointIdsAreUuid5OfRouteAndUtterance() {
         assertEquals("6583a1f8-7b8b-5502-b61e-6e740fa05c17",
                 RecordIds.qdrantPointId(null, "politics", "isn't politics the best thing ever"));
-        assertEquals("21f35afb-8cfe-5263-9a64-0abd2c34d345", RecordIds.qdrantPointId(null, "chitchat", "how's the weather today?"));
+        assertEquals("21f35afb-8cfe-5263-9a64-0abd2c34d345",
+                RecordIds.qdrantPointId(null, "chitchat", "how's the weather today?"));
     }
 
     @Test

@@ -23,10 +23,9 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -73,13 +72,14 @@ import java.util.stream.Stream;
  * point and keeps its vector, {@code delete} removes it.
  *
  * <h2>Writes</h2>
- * Every mutation is one commit: a new segment (the call's operations) is written to {@code .tmp}
- * names, forced to disk and renamed into place, then a new manifest listing it is written the same way;
- * the rename of the manifest is the commit point. A crash before it leaves files no manifest lists,
- * which the next writer deletes; a crash after it leaves the new generation. Appending makes a batch
- * cost what it writes, not the size of the store. When the manifest would list 16 segments, or the segments hold twice as many lines as there are live points (plus 1,000), the commit
- * writes instead one segment of every live point, in id order, and the old files are deleted after the
- * manifest names only it. Config entries are small: {@code sr_config.json} is rewritten whole, by rename.
+ * Every mutation is one commit: a new segment (the call's operations) is written to {@code .tmp} names,
+ * forced to disk and renamed into place, then a new manifest listing it is written the same way; the rename of
+ * the manifest is the commit point. A crash before it leaves files no manifest lists, which the next writer
+ * deletes; a crash after it leaves the new generation. Appending makes a batch cost what it writes, not the
+ * size of the store. When the manifest would list 16 segments, or the segments hold twice as many lines as
+ * there are live points (plus 1,000), the commit writes instead one segment of every live point, in id order,
+ * and the old files are deleted after the manifest names only it. Config entries are small:
+ * {@code sr_config.json} is rewritten whole, by rename.
  *
  * <h2>Concurrency</h2>
  * Every read-modify-write holds an exclusive {@link FileLock} on {@code lock}, every read a shared one,
@@ -370,7 +370,7 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
 
     // ---- test hooks ----
 
-    /** Makes the write call after the next {@code n} fail once, after writing its temporary files (see {@link CrashPoint#TEMP_WRITTEN}). */
+    /** The write call after the next {@code n} fails once, after writing its temporary files ({@link CrashPoint#TEMP_WRITTEN}). */
     @Override
     public void failAfterWrites(int n) {
         failAfterWrites(n, CrashPoint.TEMP_WRITTEN);
@@ -510,15 +510,9 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
         }
         jvmLock.lock();
         try {
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
-            } catch (AccessDeniedException | ReadOnlyFileSystemException e) {
-                if (exclusive) {
-                    throw e;
-                }
-                return body.run(); // a read-only index: nobody can be writing it
+            FileChannel channel = openLockFile(exclusive);
+            if (channel == null) {
+                return body.run(); // a read-only directory without a lock file: nobody can be writing it
             }
             try (channel; FileLock lock = channel.lock(0, Long.MAX_VALUE, !exclusive)) {
                 return body.run();
@@ -527,6 +521,26 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
             throw failure("cannot use " + describeLocation(), e);
         } finally {
             jvmLock.unlock();
+        }
+    }
+
+    /**
+     * The lock file, opened for writing (an exclusive lock needs it); for a shared lock in a directory this
+     * process cannot write, read-only, or null when there is no lock file to open.
+     */
+    private FileChannel openLockFile(boolean exclusive) throws IOException {
+        Path lock = dir.resolve(LOCK);
+        try {
+            return FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (FileSystemException | UnsupportedOperationException e) {
+            if (exclusive) {
+                throw e;
+            }
+        }
+        try {
+            return FileChannel.open(lock, StandardOpenOption.READ);
+        } catch (FileSystemException e) {
+            return null;
         }
     }
 
@@ -661,7 +675,10 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
         FileLayout.moveIntoPlace(FileLayout.writeJsonTemp(target, manifest), target);
     }
 
-    /** Deletes temporary files and segments the manifest does not list: what a crashed or compacted writer left. Caller holds the exclusive lock. */
+    /**
+     * Deletes temporary files and segments the manifest does not list: what a crashed or compacted writer left.
+     * Caller holds the exclusive lock.
+     */
     private void removeUnlisted(List<String> listed) throws IOException {
         Set<String> keep = new LinkedHashSet<>(listed);
         try (Stream<Path> files = Files.list(dir)) {
@@ -816,8 +833,8 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
             Map<String, Object> metadata = payload.get("metadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
             List<Map<String, Object>> schemas = payload.get("sr_function_schemas") instanceof List<?> l
                     ? (List<Map<String, Object>>) l : List.of();
-            StoredRecord record = new StoredRecord(String.valueOf(payload.get("sr_route")), String.valueOf(payload.get("sr_utterance")),
-                    JsonValues.copyMap(metadata), JsonValues.copyMaps(schemas));
+            StoredRecord record = new StoredRecord(String.valueOf(payload.get("sr_route")),
+                    String.valueOf(payload.get("sr_utterance")), JsonValues.copyMap(metadata), JsonValues.copyMaps(schemas));
             Object ns = payload.get("namespace");
             return new Point(id, payload, record, ns instanceof String s && !s.isEmpty() ? s : null, segment, ordinal);
         }
@@ -836,7 +853,8 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
      * {@code namespace}. Converted through JSON, so the cached record is the one a reload reads (a float comes back a double)
      * and a value JSON cannot hold fails here, before anything is written.
      */
-    private Map<String, Object> payload(String route, String utterance, Map<String, Object> metadata, List<Map<String, Object>> schemas) {
+    private Map<String, Object> payload(String route, String utterance, Map<String, Object> metadata,
+            List<Map<String, Object>> schemas) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("sr_route", route);
         payload.put("sr_utterance", utterance);
@@ -848,7 +866,8 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
         try {
             return FileLayout.JSON.convertValue(payload, FileLayout.MAP);
         } catch (IllegalArgumentException e) {
-            throw SrouterException.failure("cannot store the payload of (" + route + ", " + utterance + ") as JSON: " + e.getMessage());
+            throw SrouterException.failure("cannot store the payload of (" + route + ", " + utterance + ") as JSON: "
+                    + e.getMessage());
         }
     }
 

@@ -16,12 +16,15 @@ import picocli.CommandLine.Model.CommandSpec;
             "Route text to the closest route by embedding similarity, and keep route definitions",
             "in sync with remote vector indexes.",
         },
-        subcommands = {RouteCommand.class, ReplCommand.class, CompletionCommand.class},
+        subcommands = {RouteCommand.class, ReplCommand.class, DiffCommand.class, SyncCommand.class, PushCommand.class, PullCommand.class,
+            StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  srouter route -r routes-example.yaml \"how's the weather today?\"",
             "  cat questions.txt | srouter route -r routes.yaml -o tsv -",
             "  srouter repl -r routes.yaml",
+            "  srouter diff -r routes.yaml --index file:.srouter-index",
+            "  srouter sync -r routes.yaml --index file:.srouter-index --strategy merge",
             "",
             "Every long option --name can also be set with the environment variable SROUTER_NAME",
             "(for example SROUTER_ROUTES=routes.yaml). Exit codes: 0 ok, 1 failure, 2 differences,",
@@ -49,6 +52,18 @@ public final class RootCommand implements Runnable {
     @Option(names = "--encoder-url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "Base URL of an OpenAI-compatible server (else OPENAI_BASE_URL, else OpenAI).")
     String encoderUrl;
+
+    @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
+            description = {"Index: local (in memory, from the routes file) or file:PATH (an embedded remote in a directory).",
+                "diff, sync, push, pull, status and unlock need a remote one. Default: ${DEFAULT-VALUE}."})
+    String index;
+
+    @Option(names = "--index-name", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "semantic-router-index",
+            description = "Name of the remote index (scope of its config entries). Default: ${DEFAULT-VALUE}.")
+    String indexName;
+
+    @Option(names = "--namespace", scope = ScopeType.INHERIT, paramLabel = "NS", description = "Namespace within the remote index.")
+    String namespace;
 
     @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Embedding cache directory. Default: $XDG_CACHE_HOME/srouter or ~/.cache/srouter.")

@@ -46,6 +46,9 @@ final class RoutingSetup implements AutoCloseable {
             throw SrouterException.usage("--threshold must be in [0,1], got " + options.threshold);
         }
         long t0 = System.nanoTime();
+        if (!IndexFactory.isLocal(root.index)) {
+            return openRemote(root, options, storeQueries, debug, warn, t0);
+        }
         RouteSet routes = RoutesFile.read(root.routes);
         for (String f : options.filterSet()) {
             if (routes.route(f).isEmpty()) {
@@ -69,6 +72,48 @@ final class RoutingSetup implements AutoCloseable {
         RoutingEngine engine = new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
         debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
                 (System.nanoTime() - t0) / 1e6));
+        return new RoutingSetup(routes, encoder, engine);
+    }
+
+    /**
+     * Routing against a remote-style index's own vectors and route-level settings (from its
+     * manifest): no routes file needed. The encoder is the one recorded on the index unless
+     * --encoder names another.
+     */
+    private static RoutingSetup openRemote(RootCommand root, RoutingOptions options, boolean storeQueries, Consumer<String> debug,
+            Consumer<String> warn, long t0) {
+        dev.srouter.index.VectorIndex index = IndexFactory.remote(root, "route");
+        if (!index.describe().exists()) {
+            throw SrouterException.failure(index.describeLocation() + " does not exist; create it with srouter push --index " + root.index);
+        }
+        dev.srouter.engine.RemoteReader.RemoteState remote = dev.srouter.engine.RemoteReader.read(index);
+        RouteSet routes = remote.routes();
+        for (String f : options.filterSet()) {
+            if (routes.route(f).isEmpty()) {
+                throw SrouterException.usage("--filter names route '" + f + "', which the index does not hold (routes: "
+                        + String.join(", ", routes.routeNames()) + ")");
+            }
+        }
+        String recorded = remote.manifest().map(dev.srouter.core.Manifest::encoder).orElse(null);
+        Encoder base = Encoders.create(root.encoder != null ? root.encoder : recorded != null ? recorded : "local", root.encoderModel,
+                root.encoderUrl, root.ctx.env());
+        if (base.dimension() > 0 && index.dimension() > 0 && base.dimension() != index.dimension()) {
+            throw SrouterException.failure("the index holds vectors of dimension " + index.dimension() + (recorded == null ? "" : " (" + recorded + ")")
+                    + ", the encoder " + base.name() + " makes " + base.dimension());
+        }
+        Encoder encoder = base;
+        CachingEncoder caching = null;
+        if (!root.noCache) {
+            Path dir = root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(root.ctx.env());
+            caching = new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
+            encoder = caching;
+        }
+        double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
+        Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
+        Encoder queryEncoder = caching != null && !storeQueries ? caching.readOnly() : encoder;
+        RoutingEngine engine = new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+        debug.accept(String.format(Locale.ROOT, "encoder %s; %s: %d routes, %d records, ready in %.0f ms", base.name(), index.describeLocation(),
+                routes.routes().size(), remote.records(), (System.nanoTime() - t0) / 1e6));
         return new RoutingSetup(routes, encoder, engine);
     }
 

@@ -1,0 +1,73 @@
+package dev.srouter.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srouter.core.ContentHash;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.Manifest;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.engine.LeaseLock;
+import dev.srouter.engine.RemoteReader;
+import dev.srouter.index.VectorIndex;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {"Facts about the remote index: records, dimension, the encoder recorded on it, the lock, and whether the",
+            "routes file is in sync (from the manifest's content hash: one config read, no listing)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  srouter status --index file:.srouter-index", "  srouter status --index file:.srouter-index -o json"})
+final class StatusCommand extends BaseCommand {
+    @Override
+    protected int doCall() {
+        try (VectorIndex index = IndexFactory.remote(root, "status")) {
+            VectorIndex.IndexInfo info = index.describe();
+            Optional<Manifest> manifest = info.exists() ? RemoteReader.manifest(index) : Optional.empty();
+            LeaseLock.State lock = info.exists() ? new LeaseLock(index, Clock.systemUTC(), Duration.ZERO, Duration.ZERO).state()
+                    : new LeaseLock.State(Optional.empty(), false);
+            Instant now = Instant.now();
+            String sync;
+            if (!Files.exists(root.routes)) {
+                sync = "not checked (no " + root.routes + ")";
+            } else if (manifest.isEmpty()) {
+                sync = "unknown (no manifest on the remote; run srouter diff)";
+            } else {
+                sync = ContentHash.of(RoutesFile.read(root.routes)).equals(manifest.get().contentHash()) ? "in sync"
+                        : "differs (run srouter diff)";
+            }
+            String lockText = lock.holder().filter(h -> !h.expired(now)).map(h -> "held by " + h.describe() + " until " + h.expiresAt())
+                    .orElseGet(() -> lock.holder().filter(h -> h.expired(now) && !h.token().isEmpty())
+                            .map(h -> "free (expired lease of " + h.describe() + ")")
+                            .orElse(lock.srLocked() ? "held by semantic-router (sr_lock \"True\", no expiry)" : "free"));
+            if (root.output == OutputFormat.json) {
+                ObjectNode n = new ObjectMapper().createObjectNode();
+                n.put("index", index.describeLocation()).put("exists", info.exists()).put("records", info.count())
+                        .put("dimension", info.dimension()).put("metric", info.metric());
+                n.put("encoder", manifest.map(Manifest::encoder).orElse(null));
+                n.put("manifest_written_at", manifest.map(Manifest::writtenAt).orElse(null));
+                n.put("lock", lockText);
+                lock.holder().filter(h -> !h.expired(now)).ifPresent(h -> n.putObject("lock_holder").put("owner", h.owner()).put("host", h.host())
+                        .put("pid", h.pid()).put("expires_at", h.expiresAt().toString()));
+                n.put("routes_file", root.routes.toString()).put("sync", sync);
+                out().println(n.toString());
+            } else {
+                out().println("index:     " + index.describeLocation() + (info.exists() ? "" : " (does not exist yet)"));
+                if (info.exists()) {
+                    out().println("records:   " + info.count() + ", dimension " + info.dimension() + ", " + info.metric());
+                    out().println("encoder:   " + manifest.map(m -> m.encoder() + " (manifest written " + m.writtenAt() + " by " + m.writtenBy() + ")")
+                            .orElse("not recorded (written by semantic-router, or never synced by srouter)"));
+                    out().println("lock:      " + lockText);
+                }
+                out().println("routes:    " + root.routes + ": " + sync);
+            }
+            out().flush();
+            return ExitCode.OK;
+        }
+    }
+}

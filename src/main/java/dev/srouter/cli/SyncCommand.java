@@ -1,0 +1,36 @@
+package dev.srouter.cli;
+
+import dev.srouter.core.SyncStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "sync",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Bring the routes file and the remote index together with one of six strategies (docs/sync-strategies.md):",
+            "  error               write nothing; exit 0 when in sync, 2 when different",
+            "  local               make the remote equal to the routes file",
+            "  remote              make the routes file equal to the remote",
+            "  merge-force-local   every route of both; a route on both sides is taken from the file",
+            "  merge-force-remote  every route of both; a route on both sides is taken from the remote",
+            "  merge               every route of both; utterances united, the file's attributes where both set one",
+            "Prints the diff and the plan, asks for confirmation on a terminal (--yes elsewhere), applies, and says what it did.",
+            "Holds a lease lock on the index for the whole run.",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  srouter sync --index file:.srouter-index --strategy merge",
+            "  srouter sync --index file:.srouter-index --strategy local --dry-run",
+            "  srouter sync --index file:.srouter-index --strategy merge --yes      # in CI",
+        })
+final class SyncCommand extends SyncRunner {
+    @Option(names = "--strategy", paramLabel = "MODE", required = true,
+            description = "error, remote, local, merge-force-remote, merge-force-local or merge.")
+    String strategy;
+
+    @Override
+    protected int doCall() throws Exception {
+        return run(SyncStrategy.parse(strategy), false);
+    }
+}

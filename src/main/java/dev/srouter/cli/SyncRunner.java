@@ -1,0 +1,150 @@
+package dev.srouter.cli;
+
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.core.RoutesFileEditor;
+import dev.srouter.core.SrouterException;
+import dev.srouter.core.SyncPlan;
+import dev.srouter.core.SyncStrategy;
+import dev.srouter.encoder.CachingEncoder;
+import dev.srouter.encoder.EmbeddingCache;
+import dev.srouter.encoder.Encoder;
+import dev.srouter.engine.LeaseLock;
+import dev.srouter.engine.SyncService;
+import dev.srouter.index.VectorIndex;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The options and the run shared by {@code sync}, {@code push} and {@code pull}. */
+abstract class SyncRunner extends BaseCommand {
+    @Option(names = "--dry-run", description = "Show the diff and the plan, write nothing (exit 0 when there is nothing to do, 2 otherwise).")
+    boolean dryRun;
+
+    @Option(names = {"-y", "--yes"}, description = "Apply without asking (needed when not on a terminal).")
+    boolean yes;
+
+    @Option(names = "--reembed", description = "Rebuild every vector on the remote with this run's encoder (when the remote was written with another).")
+    boolean reembed;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long to wait for another sync's lock (e.g. 0, 30s, 2m). Default: ${DEFAULT-VALUE}.")
+    String lockTimeout;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500", description = "Records per write call. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    /** How long a lease lives without renewal; renewed every third of it while the sync runs. */
+    static final Duration LEASE_TTL = Duration.ofSeconds(60);
+
+    int run(SyncStrategy strategy, boolean createMissingRoutesFile) throws Exception {
+        RouteSet local;
+        boolean fileExists = Files.exists(root.routes);
+        if (!fileExists && createMissingRoutesFile) {
+            local = RouteSet.of(List.of());
+        } else {
+            local = RoutesFile.read(root.routes);
+        }
+        Duration timeout = Durations.parse(lockTimeout, "--lock-timeout");
+        Clock clock = Clock.systemUTC();
+        try (VectorIndex index = IndexFactory.remote(root, spec.name());
+                Encoder encoder = encoder(local)) {
+            SyncService service = new SyncService(index, encoder, clock, batchSize, "srouter " + VersionProvider.version(), this::debug);
+            if (dryRun || strategy == SyncStrategy.ERROR) {
+                SyncService.Comparison c = service.compare(local, strategy, !reembed);
+                service.checkEncoder(c, reembed);
+                show(c, index);
+                if (strategy == SyncStrategy.ERROR) {
+                    return c.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT;
+                }
+                return c.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
+            }
+            if (!yes && !ctx().interactive()) {
+                // Refuse before touching anything (not even creating the index) when no one can confirm.
+                SyncService.Comparison preview = service.compare(local, strategy, !reembed);
+                if (!preview.plan().isEmpty() || reembed) {
+                    show(preview, index);
+                    confirm(preview.plan());
+                }
+            }
+            if (!index.describe().exists()) {
+                if (encoder.dimension() < 0) {
+                    throw SrouterException.failure("cannot create " + index.describeLocation() + ": the dimension of " + encoder.name()
+                            + " is unknown until it embeds something");
+                }
+                index.create(encoder.dimension());
+                info("created " + index.describeLocation() + " (dimension " + encoder.dimension() + ", cosine)");
+            }
+            LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL, Duration.ofSeconds(2));
+            try (LeaseLock.Held lease = lock.acquire(owner(), timeout)) {
+                SyncService.Comparison c = service.compare(local, strategy, !reembed);
+                service.checkEncoder(c, reembed);
+                SyncPlan plan = c.plan();
+                show(c, index);
+                if (plan.isEmpty() && !reembed) {
+                    info("nothing to do");
+                    return ExitCode.OK;
+                }
+                if (!confirm(plan)) {
+                    info("nothing written");
+                    return ExitCode.OK;
+                }
+                SyncService.Applied applied = plan.writesRemote() || reembed ? service.applyRemote(plan, lease, reembed)
+                        : new SyncService.Applied(0, 0, 0, 0, 0);
+                if (plan.localChanged() || (!fileExists && createMissingRoutesFile)) {
+                    RoutesFileEditor.write(root.routes, plan.target().orElseThrow());
+                }
+                out().printf(Locale.ROOT, "synced %s with %s (%s): remote %d upserted (%d embedded), %d deleted, %d payloads rewritten; "
+                        + "routes file %s%n", root.routes, index.describeLocation(), strategy.cliName(), applied.upserted(), applied.embedded(),
+                        applied.deleted(), applied.payloadRewritten(), !fileExists ? "created"
+                        : plan.localChanged() ? "rewritten (" + root.routes + ".bak kept)" : "unchanged");
+                out().flush();
+                return ExitCode.OK;
+            }
+        }
+    }
+
+    private void show(SyncService.Comparison c, VectorIndex index) {
+        if (root.output == OutputFormat.json) {
+            out().println(DiffRenderer.json(c, index.describeLocation()).toString());
+        } else if (!root.quiet) {
+            DiffRenderer.text(out(), c, false, ansi());
+        }
+        out().flush();
+    }
+
+    /** On a terminal, ask; elsewhere, a plan that writes needs --yes. */
+    private boolean confirm(SyncPlan plan) throws Exception {
+        if (yes) {
+            return true;
+        }
+        if (!ctx().interactive()) {
+            throw SrouterException.usage("the plan writes (" + plan.summary() + ") and there is no terminal to confirm it: "
+                    + "pass --yes to apply, or --dry-run to only look");
+        }
+        err().print("Apply this plan? [y/N] ");
+        err().flush();
+        String answer = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8)).readLine();
+        return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+    }
+
+    private Encoder encoder(RouteSet local) {
+        Encoder base = RoutingSetup.createEncoder(root, local);
+        if (root.noCache) {
+            return base;
+        }
+        return new CachingEncoder(base, EmbeddingCache.open(root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(ctx().env()),
+                base.cacheKey(), this::warn));
+    }
+
+    private static String owner() {
+        return System.getProperty("user.name", "unknown") + "@srouter";
+    }
+}

@@ -159,14 +159,32 @@ function _complete_srouter() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} route" ];    then _picocli_srouter; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} repl" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} diff" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sync" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} push" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pull" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_srouter; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} unlock" ];    then _picocli_srouter; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_srouter; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(route)
   local cmds1=(repl)
-  local cmds2=(completion)
+  local cmds2=(diff)
+  local cmds3=(sync)
+  local cmds4=(push)
+  local cmds5=(pull)
+  local cmds6=(status)
+  local cmds7=(unlock)
+  local cmds8=(completion)
 
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_srouter_completion; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_srouter_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_srouter_unlock; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_srouter_status; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_srouter_pull; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_srouter_push; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_srouter_sync; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_srouter_diff; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_srouter_repl; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_srouter_route; return $?; fi
 
@@ -180,9 +198,9 @@ function _picocli_srouter() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="route repl completion"
+  local commands="route repl diff sync push pull status unlock completion"
   local flag_opts="'--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -201,6 +219,15 @@ function _picocli_srouter() {
       return
       ;;
     '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
       return
       ;;
     '--cache-dir')
@@ -233,7 +260,7 @@ function _picocli_srouter_route() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -267,6 +294,15 @@ function _picocli_srouter_route() {
       return
       ;;
     '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
       return
       ;;
     '--cache-dir')
@@ -299,7 +335,7 @@ function _picocli_srouter_repl() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -335,6 +371,399 @@ function _picocli_srouter_repl() {
     '--encoder-url')
       return
       ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `diff` subcommand.
+function _picocli_srouter_diff() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--summary' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--strategy')
+      return
+      ;;
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `sync` subcommand.
+function _picocli_srouter_sync() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--lock-timeout')
+      return
+      ;;
+    '--batch-size')
+      return
+      ;;
+    '--strategy')
+      return
+      ;;
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `push` subcommand.
+function _picocli_srouter_push() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--lock-timeout')
+      return
+      ;;
+    '--batch-size')
+      return
+      ;;
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `pull` subcommand.
+function _picocli_srouter_pull() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--lock-timeout')
+      return
+      ;;
+    '--batch-size')
+      return
+      ;;
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_srouter_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--cache-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unlock` subcommand.
+function _picocli_srouter_unlock() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--force' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "tsv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-r'|'--routes')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--encoder')
+      return
+      ;;
+    '--encoder-model')
+      return
+      ;;
+    '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
     '--cache-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -365,7 +794,7 @@ function _picocli_srouter_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -384,6 +813,15 @@ function _picocli_srouter_completion() {
       return
       ;;
     '--encoder-url')
+      return
+      ;;
+    '--index')
+      return
+      ;;
+    '--index-name')
+      return
+      ;;
+    '--namespace')
       return
       ;;
     '--cache-dir')

@@ -91,7 +91,7 @@ final class DiffRenderer {
             List<Entry> rows = entries(c);
             int w = Math.max(5, rows.stream().mapToInt(e -> e.route().length()).max().orElse(5));
             int v = Math.min(60, Math.max(20, rows.stream().mapToInt(e -> e.what().length()).max().orElse(20)));
-            String fmt = "%-" + w + "s  %s %-" + v + "s  %-10s %-10s  %s%n";
+            String fmt = "%-" + w + "s  %s %-" + v + "s  %-18s %-18s  %s%n";
             out.printf(Locale.ROOT, fmt, "ROUTE", " ", "UTTERANCE OR ATTRIBUTE", "LOCAL", "REMOTE", "ACTION");
             String last = null;
             for (Entry e : rows) {
@@ -100,8 +100,8 @@ final class DiffRenderer {
                     case "+" -> ansi.string("@|red +|@");
                     default -> ansi.string("@|yellow ~|@");
                 };
-                out.printf(Locale.ROOT, fmt, e.route().equals(last) ? "" : e.route(), mark, clip(e.what(), v), clip(e.local(), 10),
-                        clip(e.remote(), 10), e.action());
+                out.printf(Locale.ROOT, fmt, e.route().equals(last) ? "" : e.route(), mark, clip(e.what(), v), clip(e.local(), 18),
+                        clip(e.remote(), 18), e.action());
                 last = e.route();
             }
         }

@@ -102,4 +102,21 @@ class JarIT {
         Run bad = run(elsewhere, "", List.of(ROOT.resolve("srouter").toString(), "route", "--top-k", "0", "-r", ROUTES, "x"));
         assertEquals(64, bad.exit(), "the launcher passes the exit code through: " + bad);
     }
+
+    @Test
+    void diffAndSyncExitCodesReachTheShellAsInCi(@TempDir Path work) throws Exception {
+        Path routes = work.resolve("routes.yaml");
+        Files.copy(Path.of(ROUTES), routes);
+        String index = "file:" + work.resolve("idx");
+        Run drift = run(work, "", jar("diff", "-r", routes.toString(), "--index", index));
+        assertEquals(2, drift.exit(), drift.toString());
+        Run noTty = run(work, "", jar("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge"));
+        assertEquals(64, noTty.exit(), "a plan that writes needs --yes without a terminal: " + noTty);
+        Run sync = run(work, "", jar("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--yes"));
+        assertEquals(0, sync.exit(), sync.toString());
+        Run clean = run(work, "", jar("diff", "-r", routes.toString(), "--index", index));
+        assertEquals(0, clean.exit(), clean.toString());
+        Run status = run(work, "", jar("status", "-r", routes.toString(), "--index", index));
+        assertTrue(status.out().contains("in sync"), status.toString());
+    }
 }

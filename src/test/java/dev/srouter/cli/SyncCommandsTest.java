@@ -140,4 +140,40 @@ class SyncCommandsTest {
         Result badStrategy = run("sync", "--strategy", "mrege");
         assertEquals(64, badStrategy.exit(), badStrategy.toString());
     }
+
+    @Test
+    void aHeldLeaseMakesASecondSyncWaitThenExit3NamingTheHolder() {
+        assertEquals(0, run("push", "--yes").exit());
+        dev.srouter.index.file.FileIndex idx = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
+        dev.srouter.engine.LeaseLock lock = new dev.srouter.engine.LeaseLock(idx, java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60),
+                java.time.Duration.ZERO);
+        try (dev.srouter.engine.LeaseLock.Held held = lock.acquire("ci-job-41", java.time.Duration.ZERO)) {
+            Result blocked = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "300ms");
+            assertEquals(3, blocked.exit(), blocked.toString());
+            assertTrue(blocked.err().contains("ci-job-41"), blocked.toString());
+            Result status = run("status");
+            assertTrue(status.out().contains("held by ci-job-41"), status.toString());
+            Result refused = run("unlock");
+            assertEquals(3, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("--force"), refused.toString());
+            Result forced = run("unlock", "--force");
+            assertEquals(0, forced.exit(), forced.toString());
+            assertTrue(forced.out().contains("ci-job-41"), forced.toString());
+        }
+        assertEquals(0, run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "0").exit());
+    }
+
+    @Test
+    void pullIntoACommentedFileKeepsTheCommentsOfUnchangedRoutes() throws Exception {
+        assertEquals(0, run("push", "--yes").exit());
+        String original = Files.readString(routes);
+        Files.writeString(routes, original.replace("      - howdy partner\n", "").replace("      - thanks, bye!\n", ""));
+        Result pull = run("pull", "--yes");
+        assertEquals(0, pull.exit(), pull.toString());
+        String pulled = Files.readString(routes);
+        assertTrue(pulled.contains("# Example routes for srouter"), "the header comment is kept:\n" + pulled);
+        assertTrue(pulled.contains("      - thanks, bye!"), pulled);
+        assertTrue(Files.exists(dir.resolve("routes.yaml.bak")));
+        assertEquals(0, run("diff").exit());
+    }
 }

@@ -111,4 +111,27 @@ class SyncServiceTest {
         assertEquals(2, RemoteReader.read(index).routes().routes().size());
         assertTrue(index.writeCalls() - writes <= 4, "lease writes only: " + (index.writeCalls() - writes));
     }
+
+    @Test
+    void anInterruptedSyncOnTheFileIndexConvergesToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        dev.srouter.index.file.FileIndex index = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
+        CountingEncoder encoder = new CountingEncoder("m");
+        SyncService service = new SyncService(index, encoder, clock, 7, "srouter test", m -> {});
+        index.create(encoder.dimension());
+        RouteSet next = routes(6, 8, Map.of("v", 2));
+        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(30), Duration.ZERO);
+        index.failAfterWrites(5);
+        assertThrows(SrouterException.class, () -> {
+            try (LeaseLock.Held lease = lock.acquire("first", Duration.ZERO)) {
+                service.applyRemote(service.compare(next, SyncStrategy.LOCAL, true).plan(), lease, false);
+            }
+        });
+        lock.breakLock(true);
+        try (LeaseLock.Held lease = lock.acquire("second", Duration.ZERO)) {
+            service.applyRemote(service.compare(next, SyncStrategy.LOCAL, true).plan(), lease, false);
+        }
+        dev.srouter.index.file.FileIndex reopened = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
+        assertTrue(Diff.between(next, RemoteReader.read(reopened).routes()).isEmpty());
+        assertEquals(48, reopened.describe().count());
+    }
 }

@@ -66,13 +66,17 @@ abstract class SyncRunner extends BaseCommand {
                 }
                 return c.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
             }
-            if (!yes && !ctx().interactive()) {
-                // Refuse before touching anything (not even creating the index) when no one can confirm.
-                SyncService.Comparison preview = service.compare(local, strategy, !reembed);
-                if (!preview.plan().isEmpty() || reembed) {
-                    show(preview, index);
-                    confirm(preview.plan());
-                }
+            // Show the plan and get it confirmed before touching anything, not even creating the index.
+            SyncService.Comparison preview = service.compare(local, strategy, !reembed);
+            service.checkEncoder(preview, reembed);
+            show(preview, index);
+            if (preview.plan().isEmpty() && !reembed && (fileExists || !createMissingRoutesFile)) {
+                info("nothing to do");
+                return ExitCode.OK;
+            }
+            if (!confirm(preview.plan())) {
+                info("nothing written");
+                return ExitCode.OK;
             }
             if (!index.describe().exists()) {
                 if (encoder.dimension() < 0) {
@@ -84,17 +88,12 @@ abstract class SyncRunner extends BaseCommand {
             }
             LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL, Duration.ofSeconds(2));
             try (LeaseLock.Held lease = lock.acquire(owner(), timeout)) {
+                // Plan again under the lock: what was confirmed must still be what gets written.
                 SyncService.Comparison c = service.compare(local, strategy, !reembed);
-                service.checkEncoder(c, reembed);
                 SyncPlan plan = c.plan();
-                show(c, index);
-                if (plan.isEmpty() && !reembed) {
-                    info("nothing to do");
-                    return ExitCode.OK;
-                }
-                if (!confirm(plan)) {
-                    info("nothing written");
-                    return ExitCode.OK;
+                if (!plan.summary().equals(preview.plan().summary())) {
+                    throw SrouterException.failure("the remote changed while the plan was shown (now " + plan.summary()
+                            + "); nothing written; run the sync again");
                 }
                 SyncService.Applied applied = plan.writesRemote() || reembed ? service.applyRemote(plan, lease, reembed)
                         : new SyncService.Applied(0, 0, 0, 0, 0);

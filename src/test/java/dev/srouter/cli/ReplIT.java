@@ -160,4 +160,27 @@ class ReplIT {
         String end = await("exit", x -> x.contains("[exit "));
         assertEquals(1, count(end, "[exit 0]"), end);
     }
+
+    @Test
+    void syncAsksForConfirmationOnATerminal() throws Exception {
+        Path routes = tmp.resolve("routes.yaml");
+        Files.copy(Path.of(JarIT.ROUTES), routes);
+        String index = "file:" + tmp.resolve("idx");
+        start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
+        await("the question", s -> s.contains("Apply this plan? [y/N]"));
+        assertTrue(screen().contains("remote: +36 -0"), screen());
+        type("n");
+        keys("Enter");
+        String declined = await("exit", x -> x.contains("[exit "));
+        assertTrue(declined.contains("nothing written") && declined.contains("[exit 0]"), declined);
+        assertFalse(Files.exists(tmp.resolve("idx")), "declining touches nothing, not even the index");
+        exec(List.of("tmux", "-L", socket, "kill-server"));
+
+        start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
+        await("the question", s -> s.contains("Apply this plan? [y/N]"));
+        type("y");
+        keys("Enter");
+        String applied = await("exit", x -> x.contains("[exit "));
+        assertTrue(applied.contains("36 upserted") && applied.contains("[exit 0]"), applied);
+    }
 }

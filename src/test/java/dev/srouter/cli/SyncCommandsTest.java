@@ -142,11 +142,12 @@ class SyncCommandsTest {
     }
 
     @Test
-    void aHeldLeaseMakesASecondSyncWaitThenExit3NamingTheHolder() {
+    void aHeldLeaseMakesASecondSyncWaitThenExit3NamingTheHolder() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
         dev.srouter.index.file.FileIndex idx = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
         dev.srouter.engine.LeaseLock lock = new dev.srouter.engine.LeaseLock(idx, java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60),
                 java.time.Duration.ZERO);
+        Files.writeString(routes, Files.readString(routes).replace("      - hello there\n", "      - hello there\n      - howdy partner\n"));
         try (dev.srouter.engine.LeaseLock.Held held = lock.acquire("ci-job-41", java.time.Duration.ZERO)) {
             Result blocked = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "300ms");
             assertEquals(3, blocked.exit(), blocked.toString());

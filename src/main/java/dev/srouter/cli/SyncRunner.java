@@ -66,6 +66,12 @@ abstract class SyncRunner extends BaseCommand {
                 }
                 return c.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
             }
+            VectorIndex.IndexInfo info = index.describe();
+            if (reembed && info.exists() && info.dimension() > 0 && encoder.dimension() > 0 && info.dimension() != encoder.dimension()) {
+                throw SrouterException.failure("--reembed cannot change the dimension of " + index.describeLocation() + " (" + info.dimension()
+                        + " -> " + encoder.dimension() + " with " + encoder.name() + "); nothing was written. Push to a new index instead "
+                        + "(another --index or --index-name)");
+            }
             // Show the plan and get it confirmed before touching anything, not even creating the index.
             SyncService.Comparison preview = service.compare(local, strategy, !reembed);
             service.checkEncoder(preview, reembed);

@@ -120,6 +120,19 @@ class SyncCommandsTest {
     }
 
     @Test
+    void reembedRebuildsEveryVectorWithTheNewEncoder() throws Exception {
+        assertEquals(0, run("push", "--yes").exit());
+        Result r = run("push", "--yes", "--reembed", "--encoder", "local:bge-small-en-v1.5");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("36 upserted (36 embedded)"), r.toString());
+        Result status = run("status", "-o", "json");
+        assertEquals("local:bge-small-en-v1.5-q", JSON.readTree(status.out()).get("encoder").asText(), status.toString());
+        assertEquals(0, run("diff", "--encoder", "local:bge-small-en-v1.5").exit());
+        Result plain = run("push", "--yes", "--encoder", "local:bge-small-en-v1.5");
+        assertEquals(0, plain.exit(), "the new encoder is now the recorded one: " + plain);
+    }
+
+    @Test
     void routeAgainstTheIndexNeedsNoRoutesFile() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
         Files.delete(routes);

@@ -175,6 +175,7 @@ class ReplIT {
         assertTrue(declined.contains("nothing written") && declined.contains("[exit 0]"), declined);
         assertFalse(Files.exists(tmp.resolve("idx")), "declining touches nothing, not even the index");
         exec(List.of("tmux", "-L", socket, "kill-server"));
+        socket = socket + "-again"; // a fresh server: the old one may still be shutting down
 
         start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
         await("the question", s -> s.contains("Apply this plan? [y/N]"));

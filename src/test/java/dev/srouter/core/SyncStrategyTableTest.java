@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * sides equal to one target, a second plan does nothing, error never writes, and the plan does
  * not depend on the order routes and utterances come in.
  */
-class SyncPlannerPropertyTest {
+class SyncStrategyTableTest {
     private static final List<String> NAMES = List.of("politics", "chitchat", "billing", "customer support", "greetings", "tech");
     private static final List<String> TEXTS = List.of("a", "b", "c", "d", "e", "f", "g", "h", "where is my order? 🚚", "isn't it");
 

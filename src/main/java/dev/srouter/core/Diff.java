@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,42 +81,63 @@ public record Diff(List<RouteDiff> routes) {
     }
 
     private static RouteDiff oneSided(Route route, RouteDiff.Status status) {
-        List<String> utterances = List.copyOf(new LinkedHashSet<>(route.utterances()));
-        List<String> none = List.of();
+        distinct(route, route.utterances());
         if (status == RouteDiff.Status.LOCAL_ONLY) {
-            return new RouteDiff(route.name(), status, utterances, none, 0, List.of());
+            return new RouteDiff(route.name(), status, route.utterances(), List.of(), 0, List.of());
         }
-        List<String> sorted = new ArrayList<>(utterances);
-        Collections.sort(sorted);
-        return new RouteDiff(route.name(), status, none, sorted, 0, List.of());
+        return new RouteDiff(route.name(), status, List.of(), sorted(route.utterances()), 0, List.of());
     }
 
     private static RouteDiff compare(Route local, Route remote) {
-        Set<String> remoteSet = new HashSet<>(remote.utterances());
-        Set<String> localSet = new LinkedHashSet<>(local.utterances());
+        Set<String> remoteSet = distinct(remote, remote.utterances());
+        Set<String> localSet = distinct(local, local.utterances());
         List<String> localOnly = new ArrayList<>();
-        int common = 0;
-        for (String u : localSet) {
-            if (remoteSet.contains(u)) {
-                common++;
-            } else {
+        for (String u : local.utterances()) {
+            if (!remoteSet.contains(u)) {
                 localOnly.add(u);
             }
         }
-        List<String> remoteOnly = new ArrayList<>();
-        for (String u : remoteSet) {
-            if (!localSet.contains(u)) {
-                remoteOnly.add(u);
+        int common = localSet.size() - localOnly.size();
+        List<String> remoteOnly = new ArrayList<>(remoteSet.size() - common);
+        if (common < remoteSet.size()) {
+            for (String u : remote.utterances()) {
+                if (!localSet.contains(u)) {
+                    remoteOnly.add(u);
+                }
             }
+            Collections.sort(remoteOnly);
         }
-        Collections.sort(remoteOnly);
-        List<AttributeChange> changes = new ArrayList<>();
+        return new RouteDiff(local.name(), RouteDiff.Status.BOTH, localOnly, remoteOnly, common,
+                attributeChanges(local, remote));
+    }
+
+    /** The attributes whose values differ between two versions of a route, in routes-file key order. */
+    static List<AttributeChange> attributeChanges(Route local, Route remote) {
+        List<AttributeChange> changes = new ArrayList<>(0);
         for (AttributeChange.Attribute a : AttributeChange.Attribute.values()) {
             if (!a.sameIn(local, remote)) {
                 changes.add(new AttributeChange(a, a.valueIn(local), a.valueIn(remote)));
             }
         }
-        return new RouteDiff(local.name(), RouteDiff.Status.BOTH, localOnly, remoteOnly, common, changes);
+        return changes;
+    }
+
+    static List<String> sorted(List<String> utterances) {
+        List<String> out = new ArrayList<>(utterances);
+        Collections.sort(out);
+        return out;
+    }
+
+    /**
+     * The utterances of a route as a set. Utterances are unique within a route (the routes file reader rejects
+     * duplicates, and a remote's records are unique by id), so a duplicate here is a programming error.
+     */
+    private static Set<String> distinct(Route route, List<String> utterances) {
+        Set<String> set = new HashSet<>(utterances);
+        if (set.size() != utterances.size()) {
+            throw new IllegalArgumentException("duplicate utterance in route " + route.name());
+        }
+        return set;
     }
 
     /**

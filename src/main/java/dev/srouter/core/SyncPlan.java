@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What a sync will write, computed by {@link SyncPlanner} before anything is written, so it can be shown, confirmed
@@ -18,10 +17,10 @@ import java.util.TreeSet;
  * @param target T, the routes both sides will hold (L's encoder hints kept, routes in the file's order); empty for
  *     {@link SyncStrategy#ERROR}
  * @param diff L against R, what {@code srouter diff} shows
- * @param remoteUpserts records T has and R lacks: these need embedding
+ * @param remoteUpserts records T has and R lacks: these need embedding, and are written with T's payload
  * @param remoteDeletes records R has and T lacks
  * @param remotePayloadUpdates routes on both R and T whose record payload (metadata, function schemas) changes: their
- *     records are rewritten without re-embedding
+ *     records that are not upserted anyway are rewritten without re-embedding
  * @param remoteAttributeUpdates routes on both R and T whose route-level attributes (description, score_threshold)
  *     change; those live only in the manifest
  * @param manifestChange whether the manifest's route-level attributes differ between R and T (including a route
@@ -99,8 +98,9 @@ public record SyncPlan(
      * The remote as it will be after the plan, simulated record by record: {@code remote} is expanded into records
      * (route, utterance, payload) plus a manifest of route-level attributes, the deletes, upserts (with T's payload),
      * payload rewrites and manifest change are applied, and the records are grouped back into routes. Pure; for
-     * tests, which check that the result equals T. A route whose records end up with different payloads means the
-     * plan missed a rewrite, so it fails here rather than looking equal.
+     * tests, which check that the result equals T. A route whose records end up with different payloads, or a
+     * manifest entry left for a route without records, means the plan missed a write, so it fails here rather than
+     * looking equal.
      */
     public RouteSet applyToRemote(RouteSet remote) {
         if (target.isEmpty()) {
@@ -124,6 +124,12 @@ public record SyncPlan(
             Route first = payloads.putIfAbsent(u.route(), from);
             if (first != null && !(Attribute.METADATA.sameIn(first, from) && Attribute.FUNCTION_SCHEMAS.sameIn(first, from))) {
                 throw new IllegalStateException("route " + u.route() + " would hold records with different payloads");
+            }
+        });
+        manifest.forEach((name, attributes) -> {
+            boolean kept = attributes.description() != null || attributes.scoreThreshold() != null;
+            if (kept && !utterances.containsKey(name)) {
+                throw new IllegalStateException("the manifest would keep attributes of route " + name + ", which has no records");
             }
         });
         List<Route> routes = new ArrayList<>();

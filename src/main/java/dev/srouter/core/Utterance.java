@@ -1,6 +1,5 @@
 package dev.srouter.core;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -9,9 +8,6 @@ import java.util.Objects;
  * whatever order the inputs came in.
  */
 public record Utterance(String route, String text) implements Comparable<Utterance> {
-    private static final Comparator<Utterance> ORDER =
-            Comparator.comparing(Utterance::route).thenComparing(Utterance::text);
-
     public Utterance {
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(text, "text");
@@ -19,7 +15,8 @@ public record Utterance(String route, String text) implements Comparable<Utteran
 
     @Override
     public int compareTo(Utterance other) {
-        return ORDER.compare(this, other);
+        int byRoute = route.compareTo(other.route);
+        return byRoute != 0 ? byRoute : text.compareTo(other.text);
     }
 
     @Override

@@ -50,26 +50,12 @@ final class RoutingSetup implements AutoCloseable {
             return openRemote(root, options, storeQueries, debug, warn, t0);
         }
         RouteSet routes = RoutesFile.read(root.routes);
-        for (String f : options.filterSet()) {
-            if (routes.route(f).isEmpty()) {
-                throw SrouterException.usage("--filter names route '" + f + "', which " + root.routes + " does not define (routes: "
-                        + String.join(", ", routes.routeNames()) + ")");
-            }
-        }
+        checkFilter(options, routes, root.routes.toString());
         Encoder base = createEncoder(root, routes);
         debug.accept("encoder " + base.name() + " (dimension " + (base.dimension() < 0 ? "unknown until first call" : base.dimension()) + ")");
-        Encoder encoder = base;
-        CachingEncoder caching = null;
-        if (!root.noCache) {
-            Path dir = root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(root.ctx.env());
-            caching = new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
-            encoder = caching;
-        }
+        Encoder encoder = cached(root, base, warn);
         LocalIndex index = LocalIndex.build(routes, encoder);
-        double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
-        Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
-        Encoder queryEncoder = caching != null && !storeQueries ? caching.readOnly() : encoder;
-        RoutingEngine engine = new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+        RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
         debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
                 (System.nanoTime() - t0) / 1e6));
         return new RoutingSetup(routes, encoder, engine);
@@ -88,12 +74,7 @@ final class RoutingSetup implements AutoCloseable {
         }
         dev.srouter.engine.RemoteReader.RemoteState remote = dev.srouter.engine.RemoteReader.read(index);
         RouteSet routes = remote.routes();
-        for (String f : options.filterSet()) {
-            if (routes.route(f).isEmpty()) {
-                throw SrouterException.usage("--filter names route '" + f + "', which the index does not hold (routes: "
-                        + String.join(", ", routes.routeNames()) + ")");
-            }
-        }
+        checkFilter(options, routes, index.describeLocation());
         String recorded = remote.manifest().map(dev.srouter.core.Manifest::encoder).orElse(null);
         Encoder base = Encoders.create(root.encoder != null ? root.encoder : recorded != null ? recorded : "local", root.encoderModel,
                 root.encoderUrl, root.ctx.env());
@@ -101,20 +82,37 @@ final class RoutingSetup implements AutoCloseable {
             throw SrouterException.failure("the index holds vectors of dimension " + index.dimension() + (recorded == null ? "" : " (" + recorded + ")")
                     + ", the encoder " + base.name() + " makes " + base.dimension());
         }
-        Encoder encoder = base;
-        CachingEncoder caching = null;
-        if (!root.noCache) {
-            Path dir = root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(root.ctx.env());
-            caching = new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
-            encoder = caching;
-        }
-        double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
-        Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
-        Encoder queryEncoder = caching != null && !storeQueries ? caching.readOnly() : encoder;
-        RoutingEngine engine = new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+        Encoder encoder = cached(root, base, warn);
+        RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
         debug.accept(String.format(Locale.ROOT, "encoder %s; %s: %d routes, %d records, ready in %.0f ms", base.name(), index.describeLocation(),
                 routes.routes().size(), remote.records(), (System.nanoTime() - t0) / 1e6));
         return new RoutingSetup(routes, encoder, engine);
+    }
+
+    /** {@code base} behind the embedding cache, unless --no-cache. */
+    static Encoder cached(RootCommand root, Encoder base, Consumer<String> warn) {
+        if (root.noCache) {
+            return base;
+        }
+        Path dir = root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(root.ctx.env());
+        return new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
+    }
+
+    private static RoutingEngine engine(RoutingOptions options, RouteSet routes, Encoder base, Encoder encoder,
+            dev.srouter.index.SearchIndex index, boolean storeQueries) {
+        double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
+        Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
+        Encoder queryEncoder = encoder instanceof CachingEncoder c && !storeQueries ? c.readOnly() : encoder;
+        return new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+    }
+
+    private static void checkFilter(RoutingOptions options, RouteSet routes, String where) {
+        for (String f : options.filterSet()) {
+            if (routes.route(f).isEmpty()) {
+                throw SrouterException.usage("--filter names route '" + f + "', which " + where + " does not hold (routes: "
+                        + String.join(", ", routes.routeNames()) + ")");
+            }
+        }
     }
 
     /** Flag or env first; then the routes file's encoder_type/encoder_name; then local. */

@@ -7,8 +7,6 @@ import dev.srouter.core.RoutesFileEditor;
 import dev.srouter.core.SrouterException;
 import dev.srouter.core.SyncPlan;
 import dev.srouter.core.SyncStrategy;
-import dev.srouter.encoder.CachingEncoder;
-import dev.srouter.encoder.EmbeddingCache;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.SyncService;
@@ -141,12 +139,7 @@ abstract class SyncRunner extends BaseCommand {
     }
 
     private Encoder encoder(RouteSet local) {
-        Encoder base = RoutingSetup.createEncoder(root, local);
-        if (root.noCache) {
-            return base;
-        }
-        return new CachingEncoder(base, EmbeddingCache.open(root.cacheDir != null ? root.cacheDir : EmbeddingCache.defaultDir(ctx().env()),
-                base.cacheKey(), this::warn));
+        return RoutingSetup.cached(root, RoutingSetup.createEncoder(root, local), this::warn);
     }
 
     private static String owner() {

@@ -12,10 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "srouter",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {
-            "Route text to the closest route by embedding similarity, and keep route definitions",
-            "in sync with remote vector indexes.",
-        },
+        description = "Route text to the closest route by embedding similarity, and keep route definitions in sync with remote "
+                + "vector indexes.",
         subcommands = {RouteCommand.class, ReplCommand.class, DiffCommand.class, SyncCommand.class, PushCommand.class, PullCommand.class,
             StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",

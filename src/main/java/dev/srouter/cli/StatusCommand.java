@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
-        description = {"Facts about the remote index: records, dimension, the encoder recorded on it, the lock, and whether the",
-            "routes file is in sync (from the manifest's content hash: one config read, no listing)."},
+        description = {"Facts about the remote index: records, dimension, recorded encoder, lock, and whether it is in sync.",
+            "Whether the routes file is in sync comes from the manifest's content hash: one config read, no listing."},
         footerHeading = "%nExamples:%n",
         footer = {"  srouter status --index file:.srouter-index", "  srouter status --index file:.srouter-index -o json"})
 final class StatusCommand extends BaseCommand {

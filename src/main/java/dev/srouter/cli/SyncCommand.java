@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
         name = "sync",
         mixinStandardHelpOptions = true,
         description = {
-            "Bring the routes file and the remote index together with one of six strategies (docs/sync-strategies.md):",
+            "Bring the routes file and the remote index together with one of six strategies.",
+            "The strategies (docs/sync-strategies.md has an example of each):",
             "  error               write nothing; exit 0 when in sync, 2 when different",
             "  local               make the remote equal to the routes file",
             "  remote              make the routes file equal to the remote",

@@ -14,7 +14,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Help.Ansi;
 
@@ -125,16 +127,17 @@ final class DiffRenderer {
         root.put("index", indexLocation);
         root.put("fast_path", c.fastPath());
         ArrayNode routes = root.putArray("routes");
-        List<Entry> entries = entries(c);
+        // Entries grouped by route once: one pass, however many routes and entries there are.
+        Map<String, List<Entry>> byRoute = new LinkedHashMap<>();
+        for (Entry e : entries(c)) {
+            byRoute.computeIfAbsent(e.route(), k -> new ArrayList<>()).add(e);
+        }
         for (RouteDiff d : plan.diff().changed()) {
             ObjectNode r = routes.addObject();
             r.put("route", d.route());
             r.put("status", d.status().name().toLowerCase(Locale.ROOT));
             ArrayNode es = r.putArray("entries");
-            for (Entry e : entries) {
-                if (!e.route().equals(d.route())) {
-                    continue;
-                }
+            for (Entry e : byRoute.getOrDefault(d.route(), List.of())) {
                 ObjectNode n = es.addObject();
                 n.put("kind", e.mark().equals("~") ? "attribute" : "utterance");
                 n.put("side", switch (e.mark()) {

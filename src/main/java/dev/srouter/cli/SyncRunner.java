@@ -55,25 +55,22 @@ abstract class SyncRunner extends BaseCommand {
         try (VectorIndex index = IndexFactory.remote(root, spec.name());
                 Encoder encoder = encoder(local)) {
             SyncService service = new SyncService(index, encoder, clock, batchSize, "srouter " + VersionProvider.version(), this::debug);
-            if (dryRun || strategy == SyncStrategy.ERROR) {
-                SyncService.Comparison c = service.compare(local, strategy, !reembed);
-                service.checkEncoder(c, reembed);
-                show(c, index);
-                if (strategy == SyncStrategy.ERROR) {
-                    return c.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT;
-                }
-                return c.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
-            }
             VectorIndex.IndexInfo info = index.describe();
             if (reembed && info.exists() && info.dimension() > 0 && encoder.dimension() > 0 && info.dimension() != encoder.dimension()) {
                 throw SrouterException.failure("--reembed cannot change the dimension of " + index.describeLocation() + " (" + info.dimension()
                         + " -> " + encoder.dimension() + " with " + encoder.name() + "); nothing was written. Push to a new index instead "
                         + "(another --index or --index-name)");
             }
-            // Show the plan and get it confirmed before touching anything, not even creating the index.
+            // Show the plan (and get it confirmed) before touching anything, not even creating the index.
             SyncService.Comparison preview = service.compare(local, strategy, !reembed);
             service.checkEncoder(preview, reembed);
             show(preview, index);
+            if (strategy == SyncStrategy.ERROR) {
+                return preview.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT;
+            }
+            if (dryRun) {
+                return preview.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
+            }
             if (preview.plan().isEmpty() && !reembed && (fileExists || !createMissingRoutesFile)) {
                 info("nothing to do");
                 return ExitCode.OK;
@@ -82,7 +79,7 @@ abstract class SyncRunner extends BaseCommand {
                 info("nothing written");
                 return ExitCode.OK;
             }
-            if (!index.describe().exists()) {
+            if (!info.exists()) {
                 if (encoder.dimension() < 0) {
                     throw SrouterException.failure("cannot create " + index.describeLocation() + ": the dimension of " + encoder.name()
                             + " is unknown until it embeds something");

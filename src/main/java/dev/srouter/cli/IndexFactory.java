@@ -3,10 +3,12 @@ package dev.srouter.cli;
 import dev.srouter.core.SrouterException;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.file.FileIndex;
+import dev.srouter.index.qdrant.QdrantEndpoint;
+import dev.srouter.index.qdrant.QdrantIndex;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** Builds the index named by {@code --index}: {@code local} (from the routes file) or {@code file:PATH}. */
+/** Builds the index named by {@code --index}: {@code local} (from the routes file), {@code file:PATH} or {@code qdrant}. */
 final class IndexFactory {
     private IndexFactory() {}
 
@@ -18,8 +20,8 @@ final class IndexFactory {
     static VectorIndex remote(RootCommand root, String command) {
         String spec = root.index;
         if (isLocal(spec)) {
-            throw SrouterException.usage(command + " compares the routes file with a remote index: pass --index file:PATH "
-                    + "(an embedded index in a directory) or set SROUTER_INDEX");
+            throw SrouterException.usage(command + " compares the routes file with a remote index: pass --index qdrant or "
+                    + "--index file:PATH (an embedded index in a directory), or set SROUTER_INDEX");
         }
         if (spec.startsWith("file:")) {
             String path = spec.substring("file:".length());
@@ -28,9 +30,14 @@ final class IndexFactory {
             }
             return new FileIndex(Path.of(path), root.indexName, root.namespace, Clock.systemUTC());
         }
-        if (spec.equals("qdrant") || spec.equals("pinecone")) {
-            throw SrouterException.usage("--index " + spec + " is not available in this version; use --index file:PATH");
+        if (spec.equals("qdrant")) {
+            String url = root.qdrantUrl != null ? root.qdrantUrl : root.ctx.env("QDRANT_URL");
+            return QdrantIndex.connect(QdrantEndpoint.parse(url), root.ctx.env("QDRANT_API_KEY"), root.indexName, root.namespace,
+                    Clock.systemUTC(), QdrantIndex.Settings.defaults());
         }
-        throw SrouterException.usage("unknown index '" + spec + "': use local or file:PATH");
+        if (spec.equals("pinecone")) {
+            throw SrouterException.usage("--index pinecone is not available in this version; use --index qdrant or file:PATH");
+        }
+        throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH or qdrant");
     }
 }

@@ -52,9 +52,14 @@ public final class RootCommand implements Runnable {
     String encoderUrl;
 
     @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
-            description = {"Index: local (in memory, from the routes file) or file:PATH (an embedded remote in a directory).",
+            description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory) or qdrant.",
                 "diff, sync, push, pull, status and unlock need a remote one. Default: ${DEFAULT-VALUE}."})
     String index;
+
+    @Option(names = "--qdrant-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = {"Qdrant's gRPC endpoint, http://HOST[:PORT] or https://HOST[:PORT] (TLS); port 6334 unless given.",
+                "Else QDRANT_URL, else http://localhost:6334. The API key comes from QDRANT_API_KEY only."})
+    String qdrantUrl;
 
     @Option(names = "--index-name", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "semantic-router-index",
             description = "Name of the remote index (scope of its config entries). Default: ${DEFAULT-VALUE}.")

@@ -7,14 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srouter.cli.CliRunner.Result;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.engine.LeaseLock;
+import dev.srouter.engine.RemoteReader;
+import dev.srouter.index.VectorIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** diff, sync, push, pull, status, unlock and route --index against a file: index, run in-process. */
-class SyncCommandsTest {
+/**
+ * diff, sync, push, pull, status, unlock and route --index, run in-process as a user runs them, against
+ * one kind of remote index: each backend's test extends this class and says how to name and open its index.
+ */
+abstract class SyncCommandsContract {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -23,14 +41,31 @@ class SyncCommandsTest {
     @TempDir
     Path dir;
 
-    private Path routes;
+    protected Path routes;
     private String index;
+
+    /** The {@code --index} value of a fresh, never created index for this test; {@code dir} is the test's own directory. */
+    protected abstract String newIndexSpec(Path dir);
+
+    /** Opens the index {@link #newIndexSpec} named, as another process would. */
+    protected abstract VectorIndex openIndex();
+
+    /** A runner with the environment the backend needs (server URL, key). */
+    protected CliRunner runner() {
+        return new CliRunner(cache);
+    }
 
     @BeforeEach
     void setUp() throws Exception {
         routes = dir.resolve("routes.yaml");
         Files.copy(Path.of("routes-example.yaml"), routes);
-        index = "file:" + dir.resolve("idx");
+        index = newIndexSpec(dir);
+    }
+
+    private boolean indexExists() {
+        try (VectorIndex idx = openIndex()) {
+            return idx.describe().exists();
+        }
     }
 
     private Result run(String... args) {
@@ -40,7 +75,7 @@ class SyncCommandsTest {
         all[2] = "--index";
         all[3] = index;
         System.arraycopy(args, 1, all, 4, args.length - 1);
-        return new CliRunner(cache).run(all);
+        return runner().run(all);
     }
 
     @Test
@@ -52,7 +87,7 @@ class SyncCommandsTest {
         Result refused = run("push");
         assertEquals(64, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("--yes"), refused.toString());
-        assertFalse(Files.exists(dir.resolve("idx")), "nothing written, not even the index, without confirmation");
+        assertFalse(indexExists(), "nothing written, not even the index, without confirmation");
 
         Result push = run("push", "--yes");
         assertEquals(0, push.exit(), push.toString());
@@ -85,10 +120,10 @@ class SyncCommandsTest {
     void pullCreatesAMissingRoutesFileAndStatusReportsTheIndex() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
         Path fresh = dir.resolve("new.yaml");
-        Result pull = new CliRunner(cache).run("pull", "-r", fresh.toString(), "--index", index, "--yes");
+        Result pull = runner().run("pull", "-r", fresh.toString(), "--index", index, "--yes");
         assertEquals(0, pull.exit(), pull.toString());
         assertTrue(Files.exists(fresh));
-        Result diff = new CliRunner(cache).run("diff", "-r", fresh.toString(), "--index", index);
+        Result diff = runner().run("diff", "-r", fresh.toString(), "--index", index);
         assertEquals(0, diff.exit(), "the pulled file equals the remote: " + diff);
 
         Result status = run("status", "-o", "json");
@@ -147,7 +182,7 @@ class SyncCommandsTest {
         Result unlock = run("unlock");
         assertEquals(0, unlock.exit(), unlock.toString());
         assertTrue(unlock.out().contains("not locked"), unlock.toString());
-        Result noIndex = new CliRunner(cache).run("diff", "-r", routes.toString());
+        Result noIndex = runner().run("diff", "-r", routes.toString());
         assertEquals(64, noIndex.exit(), noIndex.toString());
         assertTrue(noIndex.err().contains("--index file:"), noIndex.toString());
         Result badStrategy = run("sync", "--strategy", "mrege");
@@ -157,11 +192,10 @@ class SyncCommandsTest {
     @Test
     void aHeldLeaseMakesASecondSyncWaitThenExit3NamingTheHolder() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
-        dev.srouter.index.file.FileIndex idx = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
-        dev.srouter.engine.LeaseLock lock = new dev.srouter.engine.LeaseLock(idx, java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60),
-                java.time.Duration.ZERO);
         Files.writeString(routes, Files.readString(routes).replace("      - hello there\n", "      - hello there\n      - howdy partner\n"));
-        try (dev.srouter.engine.LeaseLock.Held held = lock.acquire("ci-job-41", java.time.Duration.ZERO)) {
+        try (VectorIndex idx = openIndex();
+                LeaseLock.Held held = new LeaseLock(idx, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO)
+                        .acquire("ci-job-41", Duration.ZERO)) {
             Result blocked = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "300ms");
             assertEquals(3, blocked.exit(), blocked.toString());
             assertTrue(blocked.err().contains("ci-job-41"), blocked.toString());
@@ -189,5 +223,74 @@ class SyncCommandsTest {
         assertTrue(pulled.contains("      - thanks, bye!"), pulled);
         assertTrue(Files.exists(dir.resolve("routes.yaml.bak")));
         assertEquals(0, run("diff").exit());
+    }
+
+    private static final String REMOTE_ROUTES = """
+            routes:
+              - name: greet
+                utterances: [hi, hello]
+              - name: bye
+                utterances: [see you]
+            """;
+    private static final String LOCAL_ROUTES = """
+            routes:
+              - name: greet
+                utterances: [hello, hey there]
+              - name: order
+                utterances: [where is my order]
+            """;
+
+    /** Each strategy's target for REMOTE_ROUTES against LOCAL_ROUTES, as DESIGN.md's table defines it. */
+    static Stream<Arguments> strategies() {
+        Map<String, Set<String>> local = Map.of("greet", Set.of("hello", "hey there"), "order", Set.of("where is my order"));
+        Map<String, Set<String>> remote = Map.of("greet", Set.of("hi", "hello"), "bye", Set.of("see you"));
+        return Stream.of(
+                Arguments.of("local", local),
+                Arguments.of("remote", remote),
+                Arguments.of("merge-force-local", Map.of("greet", Set.of("hello", "hey there"), "bye", Set.of("see you"),
+                        "order", Set.of("where is my order"))),
+                Arguments.of("merge-force-remote", Map.of("greet", Set.of("hi", "hello"), "bye", Set.of("see you"),
+                        "order", Set.of("where is my order"))),
+                Arguments.of("merge", Map.of("greet", Set.of("hi", "hello", "hey there"), "bye", Set.of("see you"),
+                        "order", Set.of("where is my order"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("strategies")
+    void everyStrategyMakesBothSidesItsTarget(String strategy, Map<String, Set<String>> target) throws Exception {
+        Files.writeString(routes, REMOTE_ROUTES);
+        assertEquals(0, run("push", "--yes").exit());
+        Files.writeString(routes, LOCAL_ROUTES);
+        assertEquals(2, run("diff").exit());
+
+        Result sync = run("sync", "--strategy", strategy, "--yes");
+        assertEquals(0, sync.exit(), sync.toString());
+        assertEquals(target, utteranceSets(RoutesFile.read(routes)), "routes file after sync --strategy " + strategy);
+        try (VectorIndex idx = openIndex()) {
+            assertEquals(target, utteranceSets(RemoteReader.read(idx).routes()), "remote after sync --strategy " + strategy);
+        }
+        Result diff = run("diff");
+        assertEquals(0, diff.exit(), "in sync after " + strategy + ": " + diff);
+        Result again = run("sync", "--strategy", strategy, "--yes");
+        assertTrue(again.err().contains("nothing to do"), again.toString());
+    }
+
+    @Test
+    void theErrorStrategyWritesNothingAndExits2() throws Exception {
+        Files.writeString(routes, REMOTE_ROUTES);
+        assertEquals(0, run("push", "--yes").exit());
+        Files.writeString(routes, LOCAL_ROUTES);
+        Result sync = run("sync", "--strategy", "error", "--yes");
+        assertEquals(2, sync.exit(), sync.toString());
+        assertEquals(LOCAL_ROUTES, Files.readString(routes));
+        try (VectorIndex idx = openIndex()) {
+            assertEquals(Map.of("greet", Set.of("hi", "hello"), "bye", Set.of("see you")), utteranceSets(RemoteReader.read(idx).routes()));
+        }
+    }
+
+    private static Map<String, Set<String>> utteranceSets(RouteSet routes) {
+        Map<String, Set<String>> out = new HashMap<>();
+        routes.routes().forEach(r -> out.put(r.name(), new HashSet<>(r.utterances())));
+        return out;
     }
 }

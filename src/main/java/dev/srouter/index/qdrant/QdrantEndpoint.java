@@ -51,7 +51,9 @@ public record QdrantEndpoint(String host, int port, boolean tls) {
     }
 
     private static SrouterException bad(String url) {
-        return SrouterException.usage("Qdrant URL '" + url + "' is not one srouter can use: expected http://HOST[:PORT] "
+        // A URL may carry credentials (user:password@): never echo them.
+        String shown = url.replaceAll("(?<=//)[^/@]*@", "...@");
+        return SrouterException.usage("Qdrant URL '" + shown + "' is not one srouter can use: expected http://HOST[:PORT] "
                 + "(plaintext) or https://HOST[:PORT] (TLS); the gRPC port defaults to " + GRPC_PORT);
     }
 }

@@ -59,7 +59,12 @@ final class QdrantValues {
             case BOOL_VALUE -> v.getBoolValue();
             case INTEGER_VALUE -> {
                 long n = v.getIntegerValue();
-                yield n == (int) n ? Integer.valueOf((int) n) : Long.valueOf(n); // as YAML and JSON readers give them
+                // As YAML and JSON readers give them. (Not a ?: expression: it would promote both sides to long.)
+                Object number = Long.valueOf(n);
+                if (n == (int) n) {
+                    number = Integer.valueOf((int) n);
+                }
+                yield number;
             }
             case DOUBLE_VALUE -> v.getDoubleValue();
             case STRING_VALUE -> v.getStringValue();

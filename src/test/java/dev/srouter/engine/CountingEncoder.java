@@ -6,12 +6,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A deterministic encoder (hashed bag of characters) that counts the texts it embeds. */
-final class CountingEncoder implements Encoder {
-    final AtomicInteger texts = new AtomicInteger();
+public final class CountingEncoder implements Encoder {
+    public final AtomicInteger texts = new AtomicInteger();
     private final String model;
+    private final int dimension;
 
-    CountingEncoder(String model) {
+    public CountingEncoder(String model) {
+        this(model, 16);
+    }
+
+    public CountingEncoder(String model, int dimension) {
         this.model = model;
+        this.dimension = dimension;
     }
 
     @Override
@@ -26,7 +32,7 @@ final class CountingEncoder implements Encoder {
 
     @Override
     public int dimension() {
-        return 16;
+        return dimension;
     }
 
     @Override
@@ -39,9 +45,9 @@ final class CountingEncoder implements Encoder {
         texts.addAndGet(batch.size());
         List<float[]> out = new ArrayList<>();
         for (String t : batch) {
-            float[] v = new float[16];
+            float[] v = new float[dimension];
             for (char c : t.toCharArray()) {
-                v[c % 16] += 1;
+                v[c % dimension] += 1;
             }
             v[0] += 0.01f;
             out.add(Encoder.normalize(v));

@@ -120,6 +120,7 @@ public final class QdrantIndex implements VectorIndex {
     private final String collection;
     private final String namespace;
     private final String scope;
+    private final String ownScope;
     private final Clock clock;
     private final Settings settings;
     /** Ids seen on read that are not the deterministic id of their (route, utterance). */
@@ -135,6 +136,7 @@ public final class QdrantIndex implements VectorIndex {
         this.collection = collection;
         this.namespace = namespace == null || namespace.isEmpty() ? null : namespace;
         this.scope = RecordIds.configScope(this.namespace, collection);
+        this.ownScope = this.namespace == null ? collection : collection + "/" + this.namespace;
         this.clock = clock;
         this.settings = settings;
     }
@@ -518,18 +520,16 @@ public final class QdrantIndex implements VectorIndex {
 
     @Override
     public void writeConfig(String field, String value) {
-        requireCollection();
         UpsertPoints request = UpsertPoints.newBuilder()
                 .setCollectionName(CONFIG_COLLECTION)
                 .addPoints(configPoint(field, value, CreatedAt.now(clock)))
                 .setWait(true)
                 .build();
-        writeTarget("write config entry " + field, t -> client.upsertAsync(request, t));
+        configWrite("write config entry " + field, t -> client.upsertAsync(request, t));
     }
 
     @Override
     public boolean compareAndSetConfig(String field, String expected, String value) {
-        requireCollection();
         UpsertPoints.Builder request = UpsertPoints.newBuilder().setCollectionName(CONFIG_COLLECTION).setWait(true);
         String createdAt = CreatedAt.now(clock);
         request.addPoints(configPoint(field, value, createdAt));
@@ -539,13 +539,14 @@ public final class QdrantIndex implements VectorIndex {
                     .setUpdateFilter(Filter.newBuilder().addMustNot(hasId(configId(field))));
         } else {
             // update_filter inserts an absent point; an absent entry is not the expected value.
+            requireCollection();
             if (!readConfig(field).map(e -> expected.equals(e.value())).orElse(false)) {
                 return false;
             }
             request.setUpdateMode(UpdateMode.UpdateOnly)
                     .setUpdateFilter(Filter.newBuilder().addMust(matchKeyword("value", expected)));
         }
-        writeTarget("write config entry " + field, t -> client.upsertAsync(request.build(), t));
+        configWrite("write config entry " + field, t -> client.upsertAsync(request.build(), t));
         // The server applied the write or skipped it atomically; the entry says which.
         return readConfig(field).map(e -> value.equals(e.value()) && createdAt.equals(e.createdAt())).orElse(false);
     }
@@ -555,10 +556,25 @@ public final class QdrantIndex implements VectorIndex {
         return true;
     }
 
+    /**
+     * A config write. Entries live in another collection, so writing one for an index that does not
+     * exist is refused all the same; the config collection itself is made when missing (a collection
+     * written by semantic-router may have none yet).
+     */
+    private <T> T configWrite(String what, Call<T> op) {
+        requireCollection();
+        try {
+            return call(what, op);
+        } catch (CollectionMissing e) {
+            createCollection(CONFIG_COLLECTION, 1);
+            return writeTarget(what, op);
+        }
+    }
+
     private PointStruct configPoint(String field, String value, String createdAt) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("field", field);
-        payload.put("scope", scope);
+        payload.put("scope", scopeOf(field));
         payload.put("value", value);
         payload.put("created_at", createdAt);
         return PointStruct.newBuilder()
@@ -569,10 +585,20 @@ public final class QdrantIndex implements VectorIndex {
     }
 
     private PointId configId(String field) {
-        return PageTokens.id(RecordIds.qdrantConfigId(field, scope));
+        return PageTokens.id(RecordIds.qdrantConfigId(field, scopeOf(field)));
     }
 
-    /** Config entries live in another collection: writing one for an index that does not exist is refused all the same. */
+    /**
+     * The scope of a config entry. semantic-router's fields ({@code sr_hash}, {@code sr_lock}) use its
+     * scope, the namespace when there is one, else the collection name; {@code sr_config} is one
+     * collection for the whole server, so two collections with the same namespace share those two
+     * entries, as they do for the Python library. srouter's own fields (manifest, lease) must not be
+     * shared: their scope is the collection name, plus {@code /namespace} when there is one.
+     */
+    private String scopeOf(String field) {
+        return field.startsWith("sr_") ? scope : ownScope;
+    }
+
     private void requireCollection() {
         if (knownDimension < 0) {
             knownDimension = collectionInfo(collection).map(i -> (int) vectorParams(i).getSize()).orElseThrow(this::missing);

@@ -1,0 +1,103 @@
+package dev.srouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.srouter.cli.CliRunner.Result;
+import dev.srouter.index.VectorIndex;
+import dev.srouter.index.qdrant.FakeQdrantServer;
+import dev.srouter.index.qdrant.QdrantEndpoint;
+import dev.srouter.index.qdrant.QdrantIndex;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sync commands against {@code --index qdrant}: a Qdrant stand-in on 127.0.0.1 driven through the
+ * official client, found through QDRANT_URL and QDRANT_API_KEY as a CI job would set them.
+ */
+class QdrantSyncCommandsTest extends SyncCommandsContract {
+    private static final String KEY = "test-key-7f3a9c";
+    private static final AtomicInteger COLLECTIONS = new AtomicInteger();
+    private static FakeQdrantServer server;
+    private String collection;
+
+    @BeforeAll
+    static void startServer() {
+        server = FakeQdrantServer.start().apiKey(KEY);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Override
+    protected String newIndexSpec(Path dir) {
+        collection = "cli-" + COLLECTIONS.incrementAndGet();
+        return "qdrant";
+    }
+
+    @Override
+    protected VectorIndex openIndex() {
+        return QdrantIndex.connect(QdrantEndpoint.parse(server.url()), KEY, collection, null, Clock.systemUTC(),
+                QdrantIndex.Settings.defaults());
+    }
+
+    @Override
+    protected CliRunner runner() {
+        return super.runner().env("QDRANT_URL", server.url()).env("QDRANT_API_KEY", KEY).env("SROUTER_INDEX_NAME", collection);
+    }
+
+    @Test
+    void theCollectionIsCreatedWithACosineVectorAndARouteIndex() {
+        assertEquals(0, runner().run("push", "-r", CliRunner.exampleRoutes(), "--index", "qdrant", "--yes").exit());
+        assertTrue(server.collections().contains(collection));
+        assertTrue(server.fieldIndexes(collection).contains("sr_route"), server.fieldIndexes(collection).toString());
+        assertEquals(36, server.pointCount(collection));
+    }
+
+    @Test
+    void aWrongApiKeyExits4WithoutPrintingIt() {
+        Result r = runner().env("QDRANT_API_KEY", "not-the-key-5521").run("diff", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
+        assertEquals(4, r.exit(), r.toString());
+        assertTrue(r.err().contains("Qdrant rejected the API key"), r.toString());
+        assertFalse(r.err().contains("not-the-key-5521") || r.out().contains("not-the-key-5521"), r.toString());
+        assertFalse(r.err().contains(KEY), r.toString());
+    }
+
+    @Test
+    void anUnreachableServerExits4NamingTheUrl() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        Result r = runner().env("QDRANT_URL", url).run("status", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
+        assertEquals(4, r.exit(), r.toString());
+        assertTrue(r.err().contains("cannot reach Qdrant at " + url), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r);
+    }
+
+    @Test
+    void theUrlOptionWinsOverTheEnvironment() {
+        Result r = runner().env("QDRANT_URL", "http://127.0.0.1:1").run("status", "-r", CliRunner.exampleRoutes(), "--index", "qdrant",
+                "--qdrant-url", server.url());
+        assertEquals(0, r.exit(), r.toString());
+    }
+
+    @Test
+    void transientUnavailabilityIsRetried() {
+        assertEquals(0, runner().run("push", "-r", CliRunner.exampleRoutes(), "--index", "qdrant", "--yes").exit());
+        server.failCalls(2, Status.Code.UNAVAILABLE);
+        Result r = runner().run("diff", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
+        assertEquals(0, r.exit(), r.toString());
+    }
+}

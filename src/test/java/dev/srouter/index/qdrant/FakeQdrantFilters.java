@@ -382,7 +382,7 @@ final class FakeQdrantFilters {
                     throw unimplemented("match phrase (key " + f.getKey() + ")");
                 case TEXT_ANY:
                     throw unimplemented("match text_any (key " + f.getKey() + ")");
-                case MATCH_VALUE_NOT_SET:
+                case MATCHVALUE_NOT_SET:
                     throw invalid("Wrong input: match without a value (key " + f.getKey() + ")");
                 default:
                     break;

@@ -24,11 +24,14 @@ final class RoutingSetup implements AutoCloseable {
     final RouteSet routes;
     final Encoder encoder;
     final RoutingEngine engine;
+    /** The remote index routed against, closed with the setup; null for the local one. */
+    private final dev.srouter.index.SearchIndex remoteIndex;
 
-    private RoutingSetup(RouteSet routes, Encoder encoder, RoutingEngine engine) {
+    private RoutingSetup(RouteSet routes, Encoder encoder, RoutingEngine engine, dev.srouter.index.SearchIndex remoteIndex) {
         this.routes = routes;
         this.encoder = encoder;
         this.engine = engine;
+        this.remoteIndex = remoteIndex;
     }
 
     /**
@@ -58,7 +61,7 @@ final class RoutingSetup implements AutoCloseable {
         RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
         debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
                 (System.nanoTime() - t0) / 1e6));
-        return new RoutingSetup(routes, encoder, engine);
+        return new RoutingSetup(routes, encoder, engine, null);
     }
 
     /**
@@ -69,24 +72,30 @@ final class RoutingSetup implements AutoCloseable {
     private static RoutingSetup openRemote(RootCommand root, RoutingOptions options, boolean storeQueries, Consumer<String> debug,
             Consumer<String> warn, long t0) {
         dev.srouter.index.VectorIndex index = IndexFactory.remote(root, "route");
-        if (!index.describe().exists()) {
-            throw SrouterException.failure(index.describeLocation() + " does not exist; create it with srouter push --index " + root.index);
+        try {
+            dev.srouter.index.VectorIndex.IndexInfo info = index.describe();
+            if (!info.exists()) {
+                throw SrouterException.failure(index.describeLocation() + " does not exist; create it with srouter push --index " + root.index);
+            }
+            dev.srouter.engine.RemoteReader.RemoteState remote = dev.srouter.engine.RemoteReader.read(index);
+            RouteSet routes = remote.routes();
+            checkFilter(options, routes, index.describeLocation());
+            String recorded = remote.manifest().map(dev.srouter.core.Manifest::encoder).orElse(null);
+            Encoder base = Encoders.create(root.encoder != null ? root.encoder : recorded != null ? recorded : "local", root.encoderModel,
+                    root.encoderUrl, root.ctx.env());
+            if (base.dimension() > 0 && info.dimension() > 0 && base.dimension() != info.dimension()) {
+                throw SrouterException.failure("the index holds vectors of dimension " + info.dimension()
+                        + (recorded == null ? "" : " (" + recorded + ")") + ", the encoder " + base.name() + " makes " + base.dimension());
+            }
+            Encoder encoder = cached(root, base, warn);
+            RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
+            debug.accept(String.format(Locale.ROOT, "encoder %s; %s: %d routes, %d records, ready in %.0f ms", base.name(),
+                    index.describeLocation(), routes.routes().size(), remote.records(), (System.nanoTime() - t0) / 1e6));
+            return new RoutingSetup(routes, encoder, engine, index);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
         }
-        dev.srouter.engine.RemoteReader.RemoteState remote = dev.srouter.engine.RemoteReader.read(index);
-        RouteSet routes = remote.routes();
-        checkFilter(options, routes, index.describeLocation());
-        String recorded = remote.manifest().map(dev.srouter.core.Manifest::encoder).orElse(null);
-        Encoder base = Encoders.create(root.encoder != null ? root.encoder : recorded != null ? recorded : "local", root.encoderModel,
-                root.encoderUrl, root.ctx.env());
-        if (base.dimension() > 0 && index.dimension() > 0 && base.dimension() != index.dimension()) {
-            throw SrouterException.failure("the index holds vectors of dimension " + index.dimension() + (recorded == null ? "" : " (" + recorded + ")")
-                    + ", the encoder " + base.name() + " makes " + base.dimension());
-        }
-        Encoder encoder = cached(root, base, warn);
-        RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
-        debug.accept(String.format(Locale.ROOT, "encoder %s; %s: %d routes, %d records, ready in %.0f ms", base.name(), index.describeLocation(),
-                routes.routes().size(), remote.records(), (System.nanoTime() - t0) / 1e6));
-        return new RoutingSetup(routes, encoder, engine);
     }
 
     /** {@code base} behind the embedding cache, unless --no-cache. */
@@ -131,5 +140,8 @@ final class RoutingSetup implements AutoCloseable {
     @Override
     public void close() {
         encoder.close();
+        if (remoteIndex != null) {
+            remoteIndex.close();
+        }
     }
 }

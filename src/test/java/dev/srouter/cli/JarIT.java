@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.srouter.index.qdrant.FakeQdrantServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +32,14 @@ class JarIT {
     }
 
     static Run run(Path workDir, String stdin, List<String> command) throws IOException, InterruptedException {
+        return run(workDir, stdin, command, Map.of());
+    }
+
+    static Run run(Path workDir, String stdin, List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().put("SROUTER_CACHE_DIR", cache.toString());
         pb.environment().remove("SROUTER_ROUTES");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile(cache, "out", ".txt");
         Path err = Files.createTempFile(cache, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -118,5 +125,28 @@ class JarIT {
         assertEquals(0, clean.exit(), clean.toString());
         Run status = run(work, "", jar("status", "-r", routes.toString(), "--index", index));
         assertTrue(status.out().contains("in sync"), status.toString());
+    }
+
+    @Test
+    void aCiJobAgainstQdrant(@TempDir Path work) throws Exception {
+        Path routes = work.resolve("routes.yaml");
+        Files.copy(Path.of(ROUTES), routes);
+        try (FakeQdrantServer qdrant = FakeQdrantServer.start().apiKey("ci-secret-91")) {
+            Map<String, String> env = Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", "ci-secret-91");
+            Run drift = run(work, "", jar("diff", "-r", routes.toString(), "--index", "qdrant"), env);
+            assertEquals(2, drift.exit(), drift.toString());
+            assertEquals("", drift.err(), "nothing on stderr but errors: " + drift);
+            Run sync = run(work, "", jar("sync", "-r", routes.toString(), "--index", "qdrant", "--strategy", "merge", "--yes"), env);
+            assertEquals(0, sync.exit(), sync.toString());
+            Run clean = run(work, "", jar("diff", "-r", routes.toString(), "--index", "qdrant"), env);
+            assertEquals(0, clean.exit(), clean.toString());
+            Run route = run(work, "", jar("route", "--index", "qdrant", "isn't politics the best thing ever"), env);
+            assertTrue(route.out().startsWith("politics "), route.toString());
+
+            Run badKey = run(work, "", jar("diff", "-r", routes.toString(), "--index", "qdrant"),
+                    Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", "wrong-one-77"));
+            assertEquals(4, badKey.exit(), badKey.toString());
+            assertEquals("srouter: Qdrant rejected the API key at " + qdrant.url() + " (QDRANT_API_KEY)\n", badKey.err());
+        }
     }
 }

@@ -731,6 +731,10 @@ public final class QdrantIndex implements VectorIndex {
         String where = endpoint.url();
         String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
         String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        if (status.getCause() != null && status.getCause().getMessage() != null
+                && (status.getDescription() == null || status.getDescription().equals("io exception"))) {
+            detail = status.getCause().getMessage(); // e.g. "Connection refused: /127.0.0.1:6333" rather than "io exception"
+        }
         QdrantCallException wrapped = new QdrantCallException(status, cause);
         return switch (status.getCode()) {
             case UNAUTHENTICATED, PERMISSION_DENIED -> new SrouterException(ExitCode.UNREACHABLE, hasApiKey

@@ -33,7 +33,11 @@ public final class RemoteReader {
     }
 
     public static RemoteState read(VectorIndex index) {
-        Optional<Manifest> manifest = manifest(index);
+        return read(index, manifest(index));
+    }
+
+    /** {@link #read(VectorIndex)} with the manifest already read. */
+    public static RemoteState read(VectorIndex index, Optional<Manifest> manifest) {
         // Routes sorted by name and utterances in a stable order: the remote has no order of its own.
         Map<String, Set<String>> utterances = new TreeMap<>();
         Map<String, Map<Map<String, Object>, Integer>> metadataVotes = new HashMap<>();

@@ -59,22 +59,22 @@ public final class SyncService {
      * comes from that one config read: {@code fastPath} is set and no record was listed.
      */
     public record Comparison(RouteSet local, RouteSet remote, Optional<Manifest> manifest, SyncPlan plan, boolean fastPath,
-            boolean indexExists, long remoteRecords) {}
+            boolean indexExists, long remoteRecords, int remoteDimension) {}
 
     public Comparison compare(RouteSet local, SyncStrategy strategy, boolean allowFastPath) {
         VectorIndex.IndexInfo info = index.describe();
         if (!info.exists()) {
             return new Comparison(local, RouteSet.of(List.of()), Optional.empty(), SyncPlanner.plan(local, RouteSet.of(List.of()), strategy),
-                    false, false, 0);
+                    false, false, 0, -1);
         }
         Optional<Manifest> manifest = RemoteReader.manifest(index);
         if (allowFastPath && manifest.isPresent() && ContentHash.of(local).equals(manifest.get().contentHash())) {
             // The manifest is written last, so a matching hash means the records are complete: remote == local.
-            return new Comparison(local, local, manifest, SyncPlanner.plan(local, local, strategy), true, true, -1);
+            return new Comparison(local, local, manifest, SyncPlanner.plan(local, local, strategy), true, true, -1, info.dimension());
         }
-        RemoteReader.RemoteState remote = RemoteReader.read(index);
+        RemoteReader.RemoteState remote = RemoteReader.read(index, manifest);
         return new Comparison(local, remote.routes(), remote.manifest(), SyncPlanner.plan(local, remote.routes(), strategy), false, true,
-                remote.records());
+                remote.records(), info.dimension());
     }
 
     /**
@@ -87,7 +87,7 @@ public final class SyncService {
             return;
         }
         String remoteEncoder = c.manifest().map(Manifest::encoder).orElse(null);
-        int remoteDimension = c.manifest().map(Manifest::dimension).orElse(index.describe().dimension());
+        int remoteDimension = c.manifest().map(Manifest::dimension).orElse(c.remoteDimension());
         int ours = encoder.dimension();
         boolean nameDiffers = remoteEncoder != null && !remoteEncoder.equals(encoder.name());
         boolean dimensionDiffers = remoteDimension > 0 && ours > 0 && remoteDimension != ours;

@@ -197,7 +197,7 @@ function _picocli_srouter() {
 
   local commands="route repl diff sync push pull status unlock completion"
   local flag_opts="'--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -219,6 +219,9 @@ function _picocli_srouter() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -257,7 +260,7 @@ function _picocli_srouter_route() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -294,6 +297,9 @@ function _picocli_srouter_route() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -332,7 +338,7 @@ function _picocli_srouter_repl() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -371,6 +377,9 @@ function _picocli_srouter_repl() {
     '--index')
       return
       ;;
+    '--qdrant-url')
+      return
+      ;;
     '--index-name')
       return
       ;;
@@ -407,7 +416,7 @@ function _picocli_srouter_diff() {
 
   local commands=""
   local flag_opts="'--summary' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -432,6 +441,9 @@ function _picocli_srouter_diff() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -470,7 +482,7 @@ function _picocli_srouter_sync() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -501,6 +513,9 @@ function _picocli_srouter_sync() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -539,7 +554,7 @@ function _picocli_srouter_push() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -567,6 +582,9 @@ function _picocli_srouter_push() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -605,7 +623,7 @@ function _picocli_srouter_pull() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -633,6 +651,9 @@ function _picocli_srouter_pull() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -671,7 +692,7 @@ function _picocli_srouter_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -693,6 +714,9 @@ function _picocli_srouter_status() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -731,7 +755,7 @@ function _picocli_srouter_unlock() {
 
   local commands=""
   local flag_opts="'--force' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -753,6 +777,9 @@ function _picocli_srouter_unlock() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -791,7 +818,7 @@ function _picocli_srouter_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -813,6 +840,9 @@ function _picocli_srouter_completion() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')

@@ -200,7 +200,7 @@ function _picocli_srouter() {
 
   local commands="route repl diff sync push pull status unlock completion"
   local flag_opts="'--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -222,6 +222,9 @@ function _picocli_srouter() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -260,7 +263,7 @@ function _picocli_srouter_route() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -297,6 +300,9 @@ function _picocli_srouter_route() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -335,7 +341,7 @@ function _picocli_srouter_repl() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -374,6 +380,9 @@ function _picocli_srouter_repl() {
     '--index')
       return
       ;;
+    '--qdrant-url')
+      return
+      ;;
     '--index-name')
       return
       ;;
@@ -410,7 +419,7 @@ function _picocli_srouter_diff() {
 
   local commands=""
   local flag_opts="'--summary' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -435,6 +444,9 @@ function _picocli_srouter_diff() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -473,7 +485,7 @@ function _picocli_srouter_sync() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -504,6 +516,9 @@ function _picocli_srouter_sync() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -542,7 +557,7 @@ function _picocli_srouter_push() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -570,6 +585,9 @@ function _picocli_srouter_push() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -608,7 +626,7 @@ function _picocli_srouter_pull() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -636,6 +654,9 @@ function _picocli_srouter_pull() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -674,7 +695,7 @@ function _picocli_srouter_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -696,6 +717,9 @@ function _picocli_srouter_status() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -734,7 +758,7 @@ function _picocli_srouter_unlock() {
 
   local commands=""
   local flag_opts="'--force' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -756,6 +780,9 @@ function _picocli_srouter_unlock() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')
@@ -794,7 +821,7 @@ function _picocli_srouter_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -816,6 +843,9 @@ function _picocli_srouter_completion() {
       return
       ;;
     '--index')
+      return
+      ;;
+    '--qdrant-url')
       return
       ;;
     '--index-name')

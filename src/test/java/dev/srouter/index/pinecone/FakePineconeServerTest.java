@@ -443,7 +443,11 @@ class FakePineconeServerTest {
             page = index.list("ns", "doc#", page.getPagination().getNext(), 1000);
         }
         assertEquals(List.of(1000, 1000, 500), pageSizes);
-        assertEquals(expected, seen);
+        int firstDifference = IntStream.range(0, Math.min(expected.size(), seen.size()))
+                .filter(i -> !expected.get(i).equals(seen.get(i))).findFirst().orElse(-1);
+        assertEquals(-1, firstDifference, () -> "ids out of order from position " + firstDifference + ": "
+                + seen.subList(firstDifference, Math.min(seen.size(), firstDifference + 3)));
+        assertEquals(expected.size(), seen.size());
 
         ListResponse firstHundred = index.list("ns");
         assertEquals(100, firstHundred.getVectorsCount(), "default limit");

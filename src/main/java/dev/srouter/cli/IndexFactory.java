@@ -1,6 +1,7 @@
 package dev.srouter.cli;
 
 import dev.srouter.core.SrouterException;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.file.FileIndex;
 import dev.srouter.index.qdrant.QdrantEndpoint;
@@ -33,7 +34,7 @@ final class IndexFactory {
         if (spec.equals("qdrant")) {
             String url = root.qdrantUrl != null ? root.qdrantUrl : root.ctx.env("QDRANT_URL");
             return QdrantIndex.connect(QdrantEndpoint.parse(url), root.ctx.env("QDRANT_API_KEY"), root.indexName, root.namespace,
-                    Clock.systemUTC(), QdrantIndex.Settings.defaults());
+                    Clock.systemUTC(), RetryPolicy.defaults());
         }
         if (spec.equals("pinecone")) {
             throw SrouterException.usage("--index pinecone is not available in this version; use --index qdrant or file:PATH");

@@ -4,6 +4,7 @@ import dev.srouter.core.RouteSet;
 import dev.srouter.core.SyncStrategy;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.SyncService;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.qdrant.FakeQdrantServer;
 import dev.srouter.index.qdrant.QdrantEndpoint;
 import dev.srouter.index.qdrant.QdrantIndex;
@@ -62,7 +63,7 @@ public final class QdrantBench {
     }
 
     private static QdrantIndex connect(FakeQdrantServer server) {
-        return QdrantIndex.connect(QdrantEndpoint.parse(server.url()), null, "bench", null, Clock.systemUTC(), QdrantIndex.Settings.defaults());
+        return QdrantIndex.connect(QdrantEndpoint.parse(server.url()), null, "bench", null, Clock.systemUTC(), RetryPolicy.defaults());
     }
 
     private static SyncService.Applied sync(SyncService service, LeaseLock lock, RouteSet local) {

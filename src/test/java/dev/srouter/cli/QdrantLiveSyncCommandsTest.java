@@ -1,5 +1,6 @@
 package dev.srouter.cli;
 
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.qdrant.QdrantEndpoint;
 import dev.srouter.index.qdrant.QdrantIndex;
@@ -28,7 +29,7 @@ class QdrantLiveSyncCommandsTest extends SyncCommandsContract {
     @Override
     protected VectorIndex openIndex() {
         return QdrantIndex.connect(QdrantEndpoint.parse(System.getenv("QDRANT_URL")), System.getenv("QDRANT_API_KEY"), collection, null,
-                Clock.systemUTC(), QdrantIndex.Settings.defaults());
+                Clock.systemUTC(), RetryPolicy.defaults());
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srouter.cli.CliRunner.Result;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.qdrant.FakeQdrantServer;
 import dev.srouter.index.qdrant.QdrantEndpoint;
@@ -48,7 +49,7 @@ class QdrantSyncCommandsTest extends SyncCommandsContract {
     @Override
     protected VectorIndex openIndex() {
         return QdrantIndex.connect(QdrantEndpoint.parse(server.url()), KEY, collection, null, Clock.systemUTC(),
-                QdrantIndex.Settings.defaults());
+                RetryPolicy.defaults());
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
 import dev.srouter.index.CreatedAt;
 import dev.srouter.index.RecordIds;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -60,11 +61,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Qdrant collection through the official Java client over gRPC, in semantic-router's layout
@@ -100,20 +97,6 @@ public final class QdrantIndex implements VectorIndex {
     /** Queries per QueryBatch call. */
     static final int MAX_QUERY_BATCH = 64;
 
-    /** Time limits and retry policy. */
-    public record Settings(Duration callTimeout, int attempts, Duration firstBackoff, Duration maxBackoff) {
-        public Settings {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("attempts must be at least 1");
-            }
-        }
-
-        /** 30 s per call; 6 attempts with backoff from 0.25 s doubling up to 8 s (about 16 s of waiting in all). */
-        public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(30), 6, Duration.ofMillis(250), Duration.ofSeconds(8));
-        }
-    }
-
     private final QdrantClient client;
     private final QdrantEndpoint endpoint;
     private final boolean hasApiKey;
@@ -122,14 +105,14 @@ public final class QdrantIndex implements VectorIndex {
     private final String scope;
     private final String ownScope;
     private final Clock clock;
-    private final Settings settings;
+    private final RetryPolicy settings;
     /** Ids seen on read that are not the deterministic id of their (route, utterance). */
     private final Map<RecordKey, Set<String>> foreignIds = new ConcurrentHashMap<>();
     /** Vector size of the collection once a describe or create saw it; -1 until then. */
     private volatile int knownDimension = -1;
 
     private QdrantIndex(QdrantClient client, QdrantEndpoint endpoint, boolean hasApiKey, String collection, String namespace,
-            Clock clock, Settings settings) {
+            Clock clock, RetryPolicy settings) {
         this.client = client;
         this.endpoint = endpoint;
         this.hasApiKey = hasApiKey;
@@ -149,7 +132,7 @@ public final class QdrantIndex implements VectorIndex {
      * @param namespace null or empty for none
      */
     public static QdrantIndex connect(QdrantEndpoint endpoint, String apiKey, String collectionName, String namespace, Clock clock,
-            Settings settings) {
+            RetryPolicy settings) {
         if (collectionName == null || collectionName.isBlank()) {
             throw SrouterException.usage("the Qdrant collection name (--index-name) must not be empty");
         }
@@ -689,37 +672,32 @@ public final class QdrantIndex implements VectorIndex {
     }
 
     /**
-     * Runs a call, retrying transient failures with exponential backoff and full jitter. A missing
-     * collection surfaces as {@link CollectionMissing} for the caller to decide; other failures as a
-     * one-line {@link SrouterException}.
+     * Runs a call with the retry policy: UNAVAILABLE, RESOURCE_EXHAUSTED, ABORTED and DEADLINE_EXCEEDED
+     * are retried. A missing collection surfaces as {@link CollectionMissing} for the caller to decide;
+     * other failures as a one-line {@link SrouterException}.
      */
     private <T> T call(String what, Call<T> op) {
-        long backoff = settings.firstBackoff().toMillis();
-        for (int attempt = 1; ; attempt++) {
+        return settings.run(() -> {
             ListenableFuture<T> future = op.start(settings.callTimeout());
             try {
                 return future.get();
             } catch (InterruptedException e) {
                 future.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new SrouterException(ExitCode.FAILURE, "interrupted while waiting for " + describeLocation(), e);
-            } catch (ExecutionException | CancellationException e) {
-                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                Status status = Status.fromThrowable(cause);
-                Status.Code code = status.getCode();
-                if (code == Status.Code.NOT_FOUND && mentionsMissingCollection(status)) {
-                    throw new CollectionMissing();
-                }
-                boolean transientFailure = code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED
-                        || code == Status.Code.ABORTED || code == Status.Code.DEADLINE_EXCEEDED;
-                if (transientFailure && attempt < settings.attempts()) {
-                    sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-                    backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
-                    continue;
-                }
-                throw failure(what, status, attempt, cause);
+                throw e;
             }
-        }
+        }, QdrantIndex::isTransient, (cause, attempts) -> {
+            Status status = Status.fromThrowable(cause);
+            if (status.getCode() == Status.Code.NOT_FOUND && mentionsMissingCollection(status)) {
+                return new CollectionMissing();
+            }
+            return failure(what, status, attempts, cause);
+        });
+    }
+
+    private static boolean isTransient(Throwable cause) {
+        Status.Code code = Status.fromThrowable(cause).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.ABORTED
+                || code == Status.Code.DEADLINE_EXCEEDED;
     }
 
     private static boolean mentionsMissingCollection(Status status) {
@@ -751,15 +729,6 @@ public final class QdrantIndex implements VectorIndex {
                     + " (" + detail + "): srouter needs Qdrant 1.17 or newer", wrapped);
             default -> new SrouterException(ExitCode.FAILURE, "Qdrant at " + where + " refused to " + what + ": " + detail, wrapped);
         };
-    }
-
-    private static void sleep(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SrouterException(ExitCode.FAILURE, "interrupted", e);
-        }
     }
 
     /** The gRPC status behind a failure, kept as the cause of the one-line {@link SrouterException}. */

@@ -1,5 +1,6 @@
 package dev.srouter.index.qdrant;
 
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.VectorIndexContractTest;
 import java.time.Clock;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The index contract on Qdrant: the adapter through the official client against the Qdrant stand-in. */
 class QdrantIndexContractTest extends VectorIndexContractTest {
-    static final QdrantIndex.Settings FAST_RETRIES = new QdrantIndex.Settings(Duration.ofSeconds(5), 4, Duration.ofMillis(2),
+    static final RetryPolicy FAST_RETRIES = new RetryPolicy(Duration.ofSeconds(5), 4, Duration.ofMillis(2),
             Duration.ofMillis(10));
     private static final AtomicInteger COLLECTIONS = new AtomicInteger();
     private static FakeQdrantServer server;

@@ -16,10 +16,11 @@ import dev.srouter.engine.CountingEncoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.RemoteReader;
 import dev.srouter.engine.SyncService;
-import dev.srouter.index.VectorIndex;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex.RecordKey;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import dev.srouter.index.VectorIndex.VectorRecord;
+import dev.srouter.index.VectorIndex;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -63,7 +64,7 @@ class QdrantIndexTest {
         return open(server.url(), null, collection, namespace, QdrantIndexContractTest.FAST_RETRIES);
     }
 
-    private QdrantIndex open(String url, String key, String collection, String namespace, QdrantIndex.Settings settings) {
+    private QdrantIndex open(String url, String key, String collection, String namespace, RetryPolicy settings) {
         QdrantIndex index = QdrantIndex.connect(QdrantEndpoint.parse(url), key, collection, namespace, Clock.systemUTC(), settings);
         opened.add(index);
         return index;
@@ -328,7 +329,7 @@ class QdrantIndexTest {
 
     @Test
     void aCallThatHangsHitsItsDeadlineAndIsRetried() {
-        QdrantIndex.Settings shortDeadline = new QdrantIndex.Settings(Duration.ofMillis(300), 3, Duration.ofMillis(1), Duration.ofMillis(5));
+        RetryPolicy shortDeadline = new RetryPolicy(Duration.ofMillis(300), 3, Duration.ofMillis(1), Duration.ofMillis(5));
         QdrantIndex index = open(server.url(), null, fresh(), null, shortDeadline);
         index.create(4);
         server.resetCounts();

@@ -1,5 +1,6 @@
 package dev.srouter.index.qdrant;
 
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.VectorIndexContractTest;
 import java.time.Clock;
@@ -23,7 +24,7 @@ class QdrantLiveTest extends VectorIndexContractTest {
     protected VectorIndex newIndex() {
         String name = "srouter-live-" + UUID.randomUUID().toString().substring(0, 8);
         made.add(name);
-        return QdrantIndex.connect(QdrantEndpoint.parse(QdrantLiveSupport.url()), QdrantLiveSupport.apiKey(), name, null, Clock.systemUTC(), QdrantIndex.Settings.defaults());
+        return QdrantIndex.connect(QdrantEndpoint.parse(QdrantLiveSupport.url()), QdrantLiveSupport.apiKey(), name, null, Clock.systemUTC(), RetryPolicy.defaults());
     }
 
     @AfterEach

@@ -4,12 +4,13 @@ import dev.srouter.core.SrouterException;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.file.FileIndex;
+import dev.srouter.index.pinecone.PineconeIndex;
 import dev.srouter.index.qdrant.QdrantEndpoint;
 import dev.srouter.index.qdrant.QdrantIndex;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** Builds the index named by {@code --index}: {@code local} (from the routes file), {@code file:PATH} or {@code qdrant}. */
+/** Builds the index named by {@code --index}: {@code local} (from the routes file), {@code file:PATH}, {@code qdrant} or {@code pinecone}. */
 final class IndexFactory {
     private IndexFactory() {}
 
@@ -21,8 +22,8 @@ final class IndexFactory {
     static VectorIndex remote(RootCommand root, String command) {
         String spec = root.index;
         if (isLocal(spec)) {
-            throw SrouterException.usage(command + " compares the routes file with a remote index: pass --index qdrant or "
-                    + "--index file:PATH (an embedded index in a directory), or set SROUTER_INDEX");
+            throw SrouterException.usage(command + " compares the routes file with a remote index: pass --index qdrant, "
+                    + "--index pinecone or --index file:PATH (an embedded index in a directory), or set SROUTER_INDEX");
         }
         if (spec.startsWith("file:")) {
             String path = spec.substring("file:".length());
@@ -37,8 +38,12 @@ final class IndexFactory {
                     Clock.systemUTC(), RetryPolicy.defaults());
         }
         if (spec.equals("pinecone")) {
-            throw SrouterException.usage("--index pinecone is not available in this version; use --index qdrant or file:PATH");
+            String host = root.pineconeHost != null ? root.pineconeHost : root.ctx.env("PINECONE_HOST");
+            PineconeIndex.Settings defaults = PineconeIndex.Settings.defaults();
+            PineconeIndex.Settings settings = new PineconeIndex.Settings(defaults.retry(), defaults.settleDelay(), defaults.visibilityTimeout(),
+                    defaults.readyTimeout(), root.cloud, root.region);
+            return PineconeIndex.connect(root.ctx.env("PINECONE_API_KEY"), host, root.indexName, root.namespace, Clock.systemUTC(), settings);
         }
-        throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH or qdrant");
+        throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH, qdrant or pinecone");
     }
 }

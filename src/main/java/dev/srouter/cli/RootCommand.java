@@ -52,7 +52,7 @@ public final class RootCommand implements Runnable {
     String encoderUrl;
 
     @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
-            description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory) or qdrant.",
+            description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.",
                 "diff, sync, push, pull, status and unlock need a remote one. Default: ${DEFAULT-VALUE}."})
     String index;
 
@@ -60,6 +60,19 @@ public final class RootCommand implements Runnable {
             description = {"Qdrant's gRPC endpoint, http://HOST[:PORT] or https://HOST[:PORT] (TLS); port 6334 unless given.",
                 "Else QDRANT_URL, else http://localhost:6334. The API key comes from QDRANT_API_KEY only."})
     String qdrantUrl;
+
+    @Option(names = "--pinecone-host", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = {"Control plane of a Pinecone emulator (Pinecone Local), e.g. http://localhost:5080, reached with TLS off.",
+                "Else PINECONE_HOST, else Pinecone's cloud. The API key comes from PINECONE_API_KEY only."})
+    String pineconeHost;
+
+    @Option(names = "--cloud", scope = ScopeType.INHERIT, paramLabel = "CLOUD", defaultValue = "aws",
+            description = "Cloud of a Pinecone index srouter creates (aws, gcp, azure). Default: ${DEFAULT-VALUE}.")
+    String cloud;
+
+    @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION", defaultValue = "us-east-1",
+            description = "Region of a Pinecone index srouter creates. Default: ${DEFAULT-VALUE}.")
+    String region;
 
     @Option(names = "--index-name", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "semantic-router-index",
             description = "Name of the remote index (scope of its config entries). Default: ${DEFAULT-VALUE}.")

@@ -78,11 +78,13 @@ public final class SyncService {
     }
 
     /**
-     * Stops before any write when the remote holds vectors of another encoder than ours.
+     * Stops before any write when the remote holds vectors of another encoder than ours, or when the
+     * index cannot keep the target's route names apart.
      *
      * @param reembed the user asked to rebuild every vector with our encoder
      */
     public void checkEncoder(Comparison c, boolean reembed) {
+        c.plan().target().ifPresent(t -> index.checkRouteNames(t.routeNames()));
         if (!c.indexExists() || reembed) {
             return;
         }
@@ -109,6 +111,7 @@ public final class SyncService {
      */
     public Applied applyRemote(SyncPlan plan, LeaseLock.Held lease, boolean reembed) {
         RouteSet target = plan.target().orElseThrow(() -> new IllegalStateException("the error strategy has nothing to apply"));
+        index.checkRouteNames(target.routeNames());
         Map<String, Route> routes = new HashMap<>();
         target.routes().forEach(r -> routes.put(r.name(), r));
         int writes = 0;
@@ -154,8 +157,10 @@ public final class SyncService {
             writes++;
         }
 
+        index.awaitWritesVisible();
         lease.ensureHeld();
         writeManifest(target);
+        index.awaitWritesVisible();
         writes += 2;
         return new Applied(deletes.size(), toEmbed.size(), rewrites.size(), embedded, writes);
     }

@@ -77,6 +77,19 @@ public interface VectorIndex extends SearchIndex {
     /** Whether {@link #compareAndSetConfig} is a real compare-and-set (false: best effort, e.g. Pinecone). */
     boolean atomicConfigWrites();
 
+    /**
+     * Refuses, before any write, route names this backend cannot keep apart (Pinecone: names that differ
+     * only by spaces and dashes share ids); nothing by default.
+     */
+    default void checkRouteNames(Collection<String> routeNames) {}
+
+    /**
+     * Waits until the writes made through this object are visible to reads, for an eventually consistent
+     * backend (Pinecone), failing after a time limit; returns at once by default. The sync calls it before
+     * it writes the manifest and hash, so that their presence still means the records are there.
+     */
+    default void awaitWritesVisible() {}
+
     /** Backend name for messages, e.g. {@code file:/tmp/idx} or {@code qdrant http://localhost:6334 semantic-router-index}. */
     String describeLocation();
 

@@ -49,6 +49,15 @@ public abstract class VectorIndexContractTest {
     /** Waits until earlier writes are visible to reads, for an eventually consistent backend; nothing by default. */
     protected void settle(VectorIndex index) {}
 
+    /**
+     * Whether routes whose names differ only by a space and a dash ({@code customer support},
+     * {@code customer-support}) can both be stored. Not on Pinecone, whose ids turn spaces into
+     * dashes: its own test checks that such names are refused.
+     */
+    protected boolean keepsApartRoutesDifferingBySpaceOrDash() {
+        return true;
+    }
+
     protected VectorIndex index;
 
     @BeforeEach
@@ -249,13 +258,15 @@ public abstract class VectorIndexContractTest {
     @Test
     void routesAndUtterancesMayHoldAnyText() {
         index.create(DIM);
-        List<VectorRecord> records = List.of(
+        List<VectorRecord> records = new ArrayList<>(List.of(
                 record("customer support", "where is my order? 🚚", 1),
                 record("café ☕", "naïve \"quoted\" and 'single' words", 2),
                 record("route:with:colons", "a:b:c # not a comment", 3),
                 record("hash#route", "back\\slash, tab\tand\nnewline", 4),
-                record("日本語", "こんにちは、元気ですか？", 5),
-                record("customer-support", "where is my order? 🚚", 6));
+                record("日本語", "こんにちは、元気ですか？", 5)));
+        if (keepsApartRoutesDifferingBySpaceOrDash()) {
+            records.add(record("customer-support", "where is my order? 🚚", 6));
+        }
         index.upsert(records);
         settle(index);
         assertEquals(records.stream().map(VectorRecord::stored).collect(java.util.stream.Collectors.toSet()),
@@ -265,9 +276,12 @@ public abstract class VectorIndexContractTest {
         index.delete(List.of(new RecordKey("hash#route", "back\\slash, tab\tand\nnewline"),
                 new RecordKey("customer support", "where is my order? 🚚")));
         settle(index);
-        assertEquals(4, index.describe().count());
-        assertEquals(Set.of("customer-support", "café ☕", "route:with:colons", "日本語"),
-                readAll().stream().map(StoredRecord::route).collect(java.util.stream.Collectors.toSet()));
+        Set<String> left = new HashSet<>(Set.of("café ☕", "route:with:colons", "日本語"));
+        if (keepsApartRoutesDifferingBySpaceOrDash()) {
+            left.add("customer-support");
+        }
+        assertEquals(left.size(), index.describe().count());
+        assertEquals(left, readAll().stream().map(StoredRecord::route).collect(java.util.stream.Collectors.toSet()));
     }
 
     // ---- query ----

@@ -1,0 +1,684 @@
+package dev.srouter.index.pinecone;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.Hit;
+import dev.srouter.core.SrouterException;
+import dev.srouter.index.CreatedAt;
+import dev.srouter.index.RecordIds;
+import dev.srouter.index.RetryPolicy;
+import dev.srouter.index.VectorIndex;
+import io.grpc.Status;
+import io.pinecone.clients.Pinecone;
+import io.pinecone.configs.PineconeConfig;
+import io.pinecone.configs.PineconeConnection;
+import io.pinecone.exceptions.PineconeAlreadyExistsException;
+import io.pinecone.exceptions.PineconeAuthorizationException;
+import io.pinecone.exceptions.PineconeBadRequestException;
+import io.pinecone.exceptions.PineconeException;
+import io.pinecone.exceptions.PineconeForbiddenException;
+import io.pinecone.exceptions.PineconeInternalServerException;
+import io.pinecone.exceptions.PineconeNotFoundException;
+import io.pinecone.exceptions.PineconeUnmappedHttpException;
+import io.pinecone.proto.DeleteRequest;
+import io.pinecone.proto.DescribeIndexStatsRequest;
+import io.pinecone.proto.DescribeIndexStatsResponse;
+import io.pinecone.proto.FetchRequest;
+import io.pinecone.proto.FetchResponse;
+import io.pinecone.proto.ListItem;
+import io.pinecone.proto.ListRequest;
+import io.pinecone.proto.ListResponse;
+import io.pinecone.proto.NamespaceSummary;
+import io.pinecone.proto.QueryRequest;
+import io.pinecone.proto.QueryResponse;
+import io.pinecone.proto.ScoredVector;
+import io.pinecone.proto.UpsertRequest;
+import io.pinecone.proto.Vector;
+import io.pinecone.proto.VectorServiceGrpc.VectorServiceBlockingStub;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.openapitools.db_control.client.model.IndexModel;
+
+/**
+ * A Pinecone serverless index (or Pinecone Local, the emulator) through the official Java client, in
+ * semantic-router's layout (DESIGN.md, "Remote layout"): one vector per utterance with id
+ * {@link RecordIds#pineconeVectorId} in the namespace of {@code --namespace} (the default namespace
+ * when none), metadata as {@link PineconeMetadata} writes it; config entries in the namespace
+ * {@value #CONFIG_NAMESPACE} with id {@code {field}#{namespace}}, values {@code [0.1] * dimension} and
+ * metadata {@code value}, {@code created_at}, {@code namespace}, {@code field}.
+ *
+ * <p>The control plane (describe, create) goes over HTTPS (HTTP to an emulator), the data plane over
+ * gRPC to the index's own host, with a time limit on every call and the retries of {@link RetryPolicy}
+ * for 429, 5xx, UNAVAILABLE, RESOURCE_EXHAUSTED and DEADLINE_EXCEEDED. Reads list ids a page at a time
+ * and fetch them 1,000 per call.
+ *
+ * <p>Pinecone is eventually consistent: a write may not be visible to the next read. The index
+ * remembers what it wrote; {@link #awaitWritesVisible} fetches those ids until each reads back as
+ * written (or absent, for a delete), with backoff and a time limit. Pinecone has no conditional write,
+ * so {@link #compareAndSetConfig} is best effort: it checks the current value, writes, waits until
+ * its write is visible, waits a settle delay and reads again; of two racing writers, the one whose
+ * value is there after the delay wins.
+ */
+public final class PineconeIndex implements VectorIndex {
+    public static final String CONFIG_NAMESPACE = "sr_config";
+    static final int FETCH_BATCH = 1000;
+    static final int LIST_LIMIT = 1000;
+    static final int DELETE_BATCH = 1000;
+    /** Pinecone refuses upserts over 2 MB; stay well below it. */
+    static final int MAX_UPSERT_BYTES = 1536 * 1024;
+    static final int MAX_UPSERT_VECTORS = 1000;
+
+    /** Where and how to reach Pinecone, and how long to wait for it. */
+    public record Settings(RetryPolicy retry, Duration settleDelay, Duration visibilityTimeout, Duration readyTimeout, String cloud,
+            String region) {
+        /** 2 s settle delay for the lock, 60 s for writes to become visible, 5 min for a new index to be ready; aws us-east-1. */
+        public static Settings defaults() {
+            return new Settings(RetryPolicy.defaults(), Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5), "aws",
+                    "us-east-1");
+        }
+    }
+
+    private final Pinecone control;
+    private final String apiKey;
+    private final String controlHost;
+    private final boolean tls;
+    private final String indexName;
+    private final String namespace;
+    private final Clock clock;
+    private final Settings settings;
+    /** Writes not yet seen to be visible: namespace, id -> the metadata written, or null for a delete. */
+    private final Map<Key, Struct> pending = new LinkedHashMap<>();
+    private volatile IndexModel model;
+    private volatile PineconeConnection data;
+
+    private record Key(String namespace, String id) {}
+
+    private PineconeIndex(Pinecone control, String apiKey, String controlHost, boolean tls, String indexName, String namespace, Clock clock,
+            Settings settings) {
+        this.control = control;
+        this.apiKey = apiKey;
+        this.controlHost = controlHost;
+        this.tls = tls;
+        this.indexName = indexName;
+        this.namespace = namespace == null ? "" : namespace;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /**
+     * An index of the project the API key belongs to, or of the emulator at {@code host}. Nothing is
+     * sent until the first call.
+     *
+     * @param apiKey the project's key; never printed
+     * @param host null for Pinecone's cloud; else the control plane of an emulator ({@code http://localhost:5080}),
+     *     reached with TLS off, as are the index hosts it names
+     * @param namespace null or empty for the default namespace
+     */
+    public static PineconeIndex connect(String apiKey, String host, String indexName, String namespace, Clock clock, Settings settings) {
+        if (indexName == null || indexName.isBlank()) {
+            throw SrouterException.usage("the Pinecone index name (--index-name) must not be empty");
+        }
+        boolean emulator = host != null && !host.isBlank();
+        if (apiKey == null || apiKey.isBlank()) {
+            if (!emulator) {
+                throw SrouterException.unreachable("Pinecone needs an API key: set PINECONE_API_KEY", null);
+            }
+            apiKey = "pclocal"; // Pinecone Local accepts any key
+        }
+        Pinecone.Builder builder = new Pinecone.Builder(apiKey).withSourceTag("srouter");
+        String controlHost = "https://api.pinecone.io";
+        if (emulator) {
+            controlHost = host.strip().contains("://") ? host.strip() : "http://" + host.strip();
+            builder.withHost(controlHost).withTlsEnabled(false);
+        }
+        return new PineconeIndex(builder.build(), apiKey, controlHost, !emulator, indexName, namespace, clock, settings);
+    }
+
+    // ---- index ----
+
+    @Override
+    public IndexInfo describe() {
+        Optional<IndexModel> m = describeModel();
+        if (m.isEmpty()) {
+            return IndexInfo.missing();
+        }
+        return new IndexInfo(true, namespaceCount(), m.get().getDimension() == null ? -1 : m.get().getDimension(),
+                m.get().getMetric() == null ? null : m.get().getMetric().toLowerCase(Locale.ROOT));
+    }
+
+    private Optional<IndexModel> describeModel() {
+        try {
+            IndexModel m = controlCall("describe index " + indexName, () -> control.describeIndex(indexName));
+            model = m;
+            return Optional.of(m);
+        } catch (IndexMissing e) {
+            model = null;
+            return Optional.empty();
+        }
+    }
+
+    private long namespaceCount() {
+        DescribeIndexStatsResponse stats = dataCall("describe index stats", s -> s.describeIndexStats(DescribeIndexStatsRequest.newBuilder().build()));
+        NamespaceSummary summary = stats.getNamespacesMap().get(namespace);
+        if (summary == null && namespace.isEmpty()) {
+            summary = stats.getNamespacesMap().get("__default__");
+        }
+        return summary == null ? 0 : summary.getVectorCount();
+    }
+
+    @Override
+    public void create(int dimension) {
+        Optional<IndexModel> m = describeModel();
+        if (m.isEmpty()) {
+            try {
+                controlCall("create index " + indexName, () -> control.createServerlessIndex(indexName, "cosine", dimension, settings.cloud(),
+                        settings.region(), "disabled", Map.of("created_by", "srouter")));
+            } catch (SrouterException e) {
+                if (!(e.getCause() instanceof PineconeAlreadyExistsException)) {
+                    throw e;
+                }
+            }
+            m = Optional.of(awaitReady());
+        } else if (!Boolean.TRUE.equals(m.get().getStatus() == null ? null : m.get().getStatus().getReady())) {
+            m = Optional.of(awaitReady());
+        }
+        int have = m.get().getDimension() == null ? -1 : m.get().getDimension();
+        String metric = m.get().getMetric() == null ? "?" : m.get().getMetric().toLowerCase(Locale.ROOT);
+        if (have != dimension || !metric.equals("cosine")) {
+            throw SrouterException.failure(describeLocation() + " holds vectors of dimension " + have + " with " + metric
+                    + " metric; the encoder makes vectors of dimension " + dimension + " compared by cosine: use another --index-name, or the "
+                    + "encoder that wrote it");
+        }
+    }
+
+    /** Polls describe until the index says it is ready, with backoff, for at most the ready timeout. */
+    private IndexModel awaitReady() {
+        long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
+        long step = 250;
+        while (true) {
+            IndexModel m = describeModel().orElseThrow(this::missing);
+            if (m.getStatus() != null && Boolean.TRUE.equals(m.getStatus().getReady())) {
+                return m;
+            }
+            if (System.nanoTime() > deadline) {
+                throw SrouterException.failure(describeLocation() + " is not ready after " + settings.readyTimeout().toSeconds() + " s (state "
+                        + (m.getStatus() == null ? "unknown" : m.getStatus().getState()) + "); run the command again later");
+            }
+            RetryPolicy.sleep(step);
+            step = Math.min(step * 2, 5000);
+        }
+    }
+
+    /** Route names become ids with spaces as dashes: two names that differ only there would overwrite each other's records. */
+    @Override
+    public void checkRouteNames(Collection<String> names) {
+        Map<String, String> byPrefix = new TreeMap<>();
+        for (String name : names) {
+            String prefix = name.replace(' ', '-');
+            String other = byPrefix.putIfAbsent(prefix, name);
+            if (other != null && !other.equals(name)) {
+                throw SrouterException.failure("routes '" + other + "' and '" + name + "' would share Pinecone ids ('" + prefix
+                        + "#...': spaces become dashes, as semantic-router writes them); rename one of them");
+            }
+        }
+    }
+
+    // ---- records ----
+
+    @Override
+    public RecordPage read(String pageToken, int pageSize) {
+        if (model == null && describeModel().isEmpty()) {
+            return new RecordPage(List.of(), null);
+        }
+        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(Math.max(1, Math.min(pageSize, LIST_LIMIT)));
+        if (pageToken != null) {
+            list.setPaginationToken(pageToken);
+        }
+        ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
+        List<String> idList = ids.getVectorsList().stream().map(ListItem::getId).toList();
+        Map<String, Vector> fetched = fetch(namespace, idList, false);
+        List<StoredRecord> records = new ArrayList<>(idList.size());
+        for (String id : idList) {
+            Vector v = fetched.get(id);
+            StoredRecord r = v == null ? null : PineconeMetadata.record(v.getMetadata());
+            if (r != null) {
+                records.add(r);
+            }
+        }
+        String next = ids.hasPagination() && !ids.getPagination().getNext().isEmpty() ? ids.getPagination().getNext() : null;
+        return new RecordPage(records, next);
+    }
+
+    /** Fetches ids in batches of {@value #FETCH_BATCH}; absent ids are absent from the map. */
+    private Map<String, Vector> fetch(String ns, List<String> ids, boolean withValues) {
+        Map<String, Vector> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH));
+            FetchRequest request = FetchRequest.newBuilder().setNamespace(ns).addAllIds(batch).build();
+            FetchResponse response = dataCall("fetch " + batch.size() + " vectors", s -> s.fetch(request));
+            out.putAll(response.getVectorsMap());
+        }
+        return out;
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        int dimension = requireIndex();
+        checkRouteNames(records.stream().map(VectorRecord::route).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+        Map<String, Vector> vectors = new LinkedHashMap<>();
+        for (VectorRecord r : records) {
+            if (r.vector().length != dimension) {
+                throw SrouterException.failure(describeLocation() + " holds vectors of dimension " + dimension + "; cannot write one of dimension "
+                        + r.vector().length);
+            }
+            String id = RecordIds.pineconeVectorId(r.route(), r.utterance());
+            vectors.remove(id);
+            vectors.put(id, vector(id, r.vector(), PineconeMetadata.of(r.stored())));
+        }
+        upsertVectors(namespace, new ArrayList<>(vectors.values()));
+    }
+
+    private static Vector vector(String id, float[] values, Struct metadata) {
+        Vector.Builder v = Vector.newBuilder().setId(id).setMetadata(metadata);
+        for (float f : values) {
+            v.addValues(f);
+        }
+        return v.build();
+    }
+
+    private void upsertVectors(String ns, List<Vector> vectors) {
+        List<Vector> batch = new ArrayList<>();
+        long bytes = 0;
+        for (Vector v : vectors) {
+            int size = v.getSerializedSize() + 8;
+            if (!batch.isEmpty() && (bytes + size > MAX_UPSERT_BYTES || batch.size() >= MAX_UPSERT_VECTORS)) {
+                sendUpsert(ns, batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(v);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            sendUpsert(ns, batch);
+        }
+    }
+
+    private void sendUpsert(String ns, List<Vector> batch) {
+        UpsertRequest request = UpsertRequest.newBuilder().setNamespace(ns).addAllVectors(batch).build();
+        dataCall("write " + batch.size() + " vectors", s -> s.upsert(request));
+        synchronized (pending) {
+            batch.forEach(v -> pending.put(new Key(ns, v.getId()), v.getMetadata()));
+        }
+    }
+
+    /** Pinecone has no payload-only write that replaces metadata: the vectors are fetched and written again with the new metadata. */
+    @Override
+    public void updatePayload(List<StoredRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        requireIndex();
+        Map<String, StoredRecord> byId = new LinkedHashMap<>();
+        records.forEach(r -> byId.put(RecordIds.pineconeVectorId(r.route(), r.utterance()), r));
+        Map<String, Vector> existing = fetch(namespace, new ArrayList<>(byId.keySet()), true);
+        List<Vector> rewritten = new ArrayList<>();
+        for (Map.Entry<String, StoredRecord> e : byId.entrySet()) {
+            Vector old = existing.get(e.getKey());
+            if (old != null) {
+                rewritten.add(old.toBuilder().setMetadata(PineconeMetadata.of(e.getValue())).build());
+            }
+        }
+        upsertVectors(namespace, rewritten);
+    }
+
+    @Override
+    public void delete(Collection<RecordKey> keys) {
+        if (keys.isEmpty() || (model == null && describeModel().isEmpty())) {
+            return;
+        }
+        List<String> ids = keys.stream().map(k -> RecordIds.pineconeVectorId(k.route(), k.utterance())).distinct().toList();
+        for (int from = 0; from < ids.size(); from += DELETE_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + DELETE_BATCH));
+            DeleteRequest request = DeleteRequest.newBuilder().setNamespace(namespace).addAllIds(batch).build();
+            dataCall("delete " + batch.size() + " vectors", s -> s.delete(request));
+            synchronized (pending) {
+                batch.forEach(id -> pending.put(new Key(namespace, id), null));
+            }
+        }
+    }
+
+    /**
+     * Waits until every write made through this object reads back as written: fetches the ids still
+     * pending, with backoff, for at most the visibility timeout; then fails naming how many are not
+     * visible yet. The sync calls this before it writes the manifest and hash.
+     */
+    @Override
+    public void awaitWritesVisible() {
+        long deadline = System.nanoTime() + settings.visibilityTimeout().toNanos();
+        long step = Math.max(1, settings.retry().firstBackoff().toMillis());
+        while (true) {
+            Map<Key, Struct> waiting;
+            synchronized (pending) {
+                waiting = new LinkedHashMap<>(pending);
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
+            waiting.keySet().forEach(k -> byNamespace.computeIfAbsent(k.namespace(), n -> new ArrayList<>()).add(k));
+            for (Map.Entry<String, List<Key>> e : byNamespace.entrySet()) {
+                Map<String, Vector> seen = fetch(e.getKey(), e.getValue().stream().map(Key::id).toList(), false);
+                for (Key k : e.getValue()) {
+                    Struct expected = waiting.get(k);
+                    Vector v = seen.get(k.id());
+                    boolean visible = expected == null ? v == null : v != null && v.getMetadata().equals(expected);
+                    if (visible) {
+                        synchronized (pending) {
+                            pending.remove(k, expected);
+                        }
+                    }
+                }
+            }
+            synchronized (pending) {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw SrouterException.failure(pending.size() + " writes to " + describeLocation() + " are not visible after "
+                            + settings.visibilityTimeout().toSeconds() + " s (Pinecone is eventually consistent); the manifest was not "
+                            + "written: run srouter diff in a while");
+                }
+            }
+            RetryPolicy.sleep(step);
+            step = Math.min(step * 2, 2000);
+        }
+    }
+
+    // ---- query ----
+
+    @Override
+    public List<Hit> query(float[] vector, int topK, Set<String> routeFilter) {
+        if (model == null && describeModel().isEmpty()) {
+            return List.of();
+        }
+        QueryRequest.Builder q = QueryRequest.newBuilder().setNamespace(namespace).setTopK(Math.max(1, topK)).setIncludeMetadata(true);
+        for (float f : vector) {
+            q.addVector(f);
+        }
+        if (!routeFilter.isEmpty()) {
+            ListValue.Builder names = ListValue.newBuilder();
+            routeFilter.stream().sorted().forEach(n -> names.addValues(Value.newBuilder().setStringValue(n)));
+            q.setFilter(Struct.newBuilder().putFields(PineconeMetadata.ROUTE, Value.newBuilder().setStructValue(
+                    Struct.newBuilder().putFields("$in", Value.newBuilder().setListValue(names).build())).build()));
+        }
+        QueryResponse response = dataCall("query " + indexName, s -> s.query(q.build()));
+        List<Hit> hits = new ArrayList<>();
+        for (ScoredVector v : response.getMatchesList()) {
+            StoredRecord r = PineconeMetadata.record(v.getMetadata());
+            if (r != null) {
+                hits.add(new Hit(r.route(), r.utterance(), v.getScore()));
+            }
+        }
+        return hits;
+    }
+
+    @Override
+    public int size() {
+        return (int) Math.min(Integer.MAX_VALUE, describe().count());
+    }
+
+    @Override
+    public int dimension() {
+        return describe().dimension();
+    }
+
+    // ---- config ----
+
+    private String configId(String field) {
+        return RecordIds.pineconeConfigId(field, namespace);
+    }
+
+    @Override
+    public Optional<ConfigEntry> readConfig(String field) {
+        if (model == null && describeModel().isEmpty()) {
+            return Optional.empty();
+        }
+        Vector v = fetch(CONFIG_NAMESPACE, List.of(configId(field)), false).get(configId(field));
+        if (v == null) {
+            return Optional.empty();
+        }
+        Map<String, Value> m = v.getMetadata().getFieldsMap();
+        Object value = m.containsKey("value") ? PineconeMetadata.plain(m.get("value")) : null;
+        Object createdAt = m.containsKey("created_at") ? PineconeMetadata.plain(m.get("created_at")) : null;
+        return Optional.of(new ConfigEntry(field, value == null ? null : value.toString(), createdAt == null ? null : createdAt.toString()));
+    }
+
+    @Override
+    public void writeConfig(String field, String value) {
+        writeConfig(field, value, CreatedAt.now(clock));
+    }
+
+    private void writeConfig(String field, String value, String createdAt) {
+        int dimension = requireIndex();
+        Struct metadata = Struct.newBuilder()
+                .putFields("value", Value.newBuilder().setStringValue(value).build())
+                .putFields("created_at", Value.newBuilder().setStringValue(createdAt).build())
+                .putFields("namespace", Value.newBuilder().setStringValue(namespace).build())
+                .putFields("field", Value.newBuilder().setStringValue(field).build())
+                .build();
+        float[] values = new float[dimension];
+        java.util.Arrays.fill(values, 0.1f);
+        sendUpsert(CONFIG_NAMESPACE, List.of(vector(configId(field), values, metadata)));
+    }
+
+    /**
+     * Best effort (Pinecone has no conditional write): reads the entry, writes ours when it holds
+     * {@code expected}, waits until our write is visible, waits the settle delay so that a racing
+     * writer's value would be visible too, and reads again: ours is there, or we lost.
+     */
+    @Override
+    public boolean compareAndSetConfig(String field, String expected, String value) {
+        requireIndex();
+        awaitWritesVisible(); // our own earlier writes of this entry must not look like someone else's
+        String current = readConfig(field).map(ConfigEntry::value).orElse(null);
+        if (!Objects.equals(current, expected)) {
+            return false;
+        }
+        String createdAt = CreatedAt.now(clock);
+        writeConfig(field, value, createdAt);
+        try {
+            awaitWritesVisible();
+        } catch (SrouterException e) {
+            return false; // not visible in time: another writer's value may be there instead
+        }
+        RetryPolicy.sleep(settings.settleDelay().toMillis());
+        return readConfig(field).map(e -> value.equals(e.value()) && createdAt.equals(e.createdAt())).orElse(false);
+    }
+
+    @Override
+    public boolean atomicConfigWrites() {
+        return false;
+    }
+
+    @Override
+    public String describeLocation() {
+        return "Pinecone index '" + indexName + "'" + (namespace.isEmpty() ? "" : " (namespace '" + namespace + "')")
+                + (tls ? "" : " at " + controlHost);
+    }
+
+    @Override
+    public void close() {
+        PineconeConnection c = data;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    // ---- calls ----
+
+    /** The index's dimension; a missing index is an error naming it. */
+    private int requireIndex() {
+        IndexModel m = model;
+        if (m == null) {
+            m = describeModel().orElseThrow(this::missing);
+        }
+        return m.getDimension() == null ? -1 : m.getDimension();
+    }
+
+    private SrouterException missing() {
+        return SrouterException.failure(describeLocation() + " does not exist: create it with srouter push --index pinecone (or sync)");
+    }
+
+    private VectorServiceBlockingStub stub() {
+        PineconeConnection c = data;
+        if (c == null) {
+            synchronized (this) {
+                c = data;
+                if (c == null) {
+                    IndexModel m = model != null ? model : describeModel().orElseThrow(this::missing);
+                    PineconeConfig config = new PineconeConfig(apiKey, "srouter");
+                    config.setHost(m.getHost());
+                    config.setTLSEnabled(tls);
+                    c = new PineconeConnection(config);
+                    data = c;
+                }
+            }
+        }
+        return c.getBlockingStub().withDeadlineAfter(settings.retry().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @FunctionalInterface
+    private interface DataCall<T> {
+        T run(VectorServiceBlockingStub stub);
+    }
+
+    private <T> T dataCall(String what, DataCall<T> op) {
+        return settings.retry().run(() -> op.run(stub()), PineconeIndex::transientData, (cause, attempts) -> dataFailure(what, cause, attempts));
+    }
+
+    private static boolean transientData(Throwable t) {
+        Status.Code code = Status.fromThrowable(t).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.DEADLINE_EXCEEDED
+                || code == Status.Code.ABORTED;
+    }
+
+    private RuntimeException dataFailure(String what, Throwable cause, int attempts) {
+        if (cause instanceof SrouterException e) {
+            return e;
+        }
+        Status status = Status.fromThrowable(cause);
+        String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
+        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        if (status.getCause() != null && status.getCause().getMessage() != null
+                && (status.getDescription() == null || status.getDescription().equals("io exception"))) {
+            detail = status.getCause().getMessage();
+        }
+        return switch (status.getCode()) {
+            case UNAUTHENTICATED, PERMISSION_DENIED -> keyRejected(cause);
+            case UNAVAILABLE -> new SrouterException(ExitCode.UNREACHABLE, "cannot reach " + describeLocation() + tried + ": " + detail, cause);
+            case DEADLINE_EXCEEDED -> new SrouterException(ExitCode.UNREACHABLE, describeLocation() + " did not answer within "
+                    + settings.retry().callTimeout().toSeconds() + " s" + tried + " (" + what + ")", cause);
+            case RESOURCE_EXHAUSTED, ABORTED -> new SrouterException(ExitCode.UNREACHABLE, "Pinecone is rate-limiting or overloaded" + tried
+                    + " (" + what + "): " + detail, cause);
+            default -> new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + " on " + describeLocation() + ": " + detail, cause);
+        };
+    }
+
+    @FunctionalInterface
+    private interface ControlCall<T> {
+        T run();
+    }
+
+    private <T> T controlCall(String what, ControlCall<T> op) {
+        return settings.retry().run(op::run, PineconeIndex::transientControl, (cause, attempts) -> controlFailure(what, cause, attempts));
+    }
+
+    private static boolean transientControl(Throwable t) {
+        if (t instanceof PineconeUnmappedHttpException || t instanceof PineconeInternalServerException) {
+            return true; // 429, 502, 503, 500
+        }
+        return t instanceof PineconeException && hasIoCause(t);
+    }
+
+    private static boolean hasIoCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private RuntimeException controlFailure(String what, Throwable cause, int attempts) {
+        String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
+        if (cause instanceof PineconeNotFoundException) {
+            return new IndexMissing();
+        }
+        if (cause instanceof PineconeAuthorizationException || cause instanceof PineconeForbiddenException) {
+            return keyRejected(cause);
+        }
+        if (cause instanceof PineconeBadRequestException || cause instanceof PineconeAlreadyExistsException) {
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + ": " + firstLine(cause.getMessage()), cause);
+        }
+        if (cause instanceof PineconeException && hasIoCause(cause)) {
+            return new SrouterException(ExitCode.UNREACHABLE, "cannot reach Pinecone at " + controlHost + tried + ": "
+                    + firstLine(rootMessage(cause)), cause);
+        }
+        if (cause instanceof PineconeUnmappedHttpException || cause instanceof PineconeInternalServerException) {
+            return new SrouterException(ExitCode.UNREACHABLE, "Pinecone at " + controlHost + " is rate-limiting or unavailable" + tried + " ("
+                    + what + "): " + firstLine(cause.getMessage()), cause);
+        }
+        if (cause instanceof SrouterException e) {
+            return e;
+        }
+        return new SrouterException(ExitCode.FAILURE, "Pinecone failed to " + what + ": " + firstLine(String.valueOf(cause.getMessage())), cause);
+    }
+
+    private SrouterException keyRejected(Throwable cause) {
+        return new SrouterException(ExitCode.UNREACHABLE, "Pinecone rejected the API key (PINECONE_API_KEY) for " + describeLocation(),
+                new RuntimeException(cause.getClass().getSimpleName()));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The index does not exist. */
+    private static final class IndexMissing extends RuntimeException {
+        IndexMissing() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.srouter.index.pinecone;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.srouter.core.SrouterException;
+import dev.srouter.index.VectorIndex.StoredRecord;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A record's Pinecone metadata in semantic-router's layout: {@code sr_route}, {@code sr_utterance},
+ * {@code sr_function_schema} (the route's function schemas as a JSON string, {@code "{}"} for none, as
+ * the Python library writes it) and the route's metadata keys beside them. Pinecone metadata holds
+ * strings, numbers, booleans and lists of strings only; anything else is refused before a write with
+ * a message that names the route and key. Numbers come back as doubles: a whole number is read back
+ * as an integer, as YAML gives it.
+ */
+final class PineconeMetadata {
+    static final String ROUTE = "sr_route";
+    static final String UTTERANCE = "sr_utterance";
+    static final String FUNCTION_SCHEMA = "sr_function_schema";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PineconeMetadata() {}
+
+    static Struct of(StoredRecord r) {
+        Struct.Builder s = Struct.newBuilder();
+        r.metadata().forEach((k, v) -> {
+            if (k.equals(ROUTE) || k.equals(UTTERANCE) || k.equals(FUNCTION_SCHEMA)) {
+                throw SrouterException.failure("route '" + r.route() + "': metadata key '" + k + "' is reserved for srouter's own use");
+            }
+            s.putFields(k, value(r.route(), k, v));
+        });
+        s.putFields(ROUTE, Value.newBuilder().setStringValue(r.route()).build());
+        s.putFields(UTTERANCE, Value.newBuilder().setStringValue(r.utterance()).build());
+        s.putFields(FUNCTION_SCHEMA, Value.newBuilder().setStringValue(schemasJson(r.functionSchemas())).build());
+        return s.build();
+    }
+
+    private static Value value(String route, String key, Object v) {
+        if (v instanceof String str) {
+            return Value.newBuilder().setStringValue(str).build();
+        }
+        if (v instanceof Boolean b) {
+            return Value.newBuilder().setBoolValue(b).build();
+        }
+        if (v instanceof Number n) {
+            return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+        }
+        if (v instanceof List<?> list && list.stream().allMatch(e -> e instanceof String)) {
+            ListValue.Builder l = ListValue.newBuilder();
+            list.forEach(e -> l.addValues(Value.newBuilder().setStringValue((String) e)));
+            return Value.newBuilder().setListValue(l).build();
+        }
+        String what = v == null ? "null" : v instanceof Map<?, ?> ? "a map" : v instanceof List<?> ? "a list with non-strings" : v.getClass().getSimpleName();
+        throw SrouterException.failure("route '" + route + "': metadata key '" + key + "' is " + what
+                + "; Pinecone metadata holds strings, numbers, booleans and lists of strings only");
+    }
+
+    /** The record in {@code metadata}, or null when it is not one of ours (no sr_route or sr_utterance). */
+    static StoredRecord record(Struct metadata) {
+        Map<String, Value> f = metadata.getFieldsMap();
+        Value route = f.get(ROUTE);
+        Value utterance = f.get(UTTERANCE);
+        if (route == null || utterance == null || !route.hasStringValue() || !utterance.hasStringValue()) {
+            return null;
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        f.entrySet().stream().filter(e -> !e.getKey().equals(ROUTE) && !e.getKey().equals(UTTERANCE) && !e.getKey().equals(FUNCTION_SCHEMA))
+                .sorted(Map.Entry.comparingByKey()).forEach(e -> meta.put(e.getKey(), plain(e.getValue())));
+        Value schema = f.get(FUNCTION_SCHEMA);
+        List<Map<String, Object>> schemas = schema != null && schema.hasStringValue() ? schemas(schema.getStringValue()) : List.of();
+        return new StoredRecord(route.getStringValue(), utterance.getStringValue(), Collections.unmodifiableMap(meta), schemas);
+    }
+
+    static Object plain(Value v) {
+        return switch (v.getKindCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case BOOL_VALUE -> v.getBoolValue();
+            case NUMBER_VALUE -> number(v.getNumberValue());
+            case LIST_VALUE -> {
+                List<Object> out = new ArrayList<>();
+                v.getListValue().getValuesList().forEach(x -> out.add(plain(x)));
+                yield Collections.unmodifiableList(out);
+            }
+            case STRUCT_VALUE -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                v.getStructValue().getFieldsMap().forEach((k, x) -> out.put(k, plain(x)));
+                yield Collections.unmodifiableMap(out);
+            }
+            case NULL_VALUE, KIND_NOT_SET -> null;
+        };
+    }
+
+    private static Object number(double d) {
+        if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.0e15) {
+            long n = (long) d;
+            if (n == (int) n) {
+                return Integer.valueOf((int) n);
+            }
+            return Long.valueOf(n);
+        }
+        return Double.valueOf(d);
+    }
+
+    static String schemasJson(List<Map<String, Object>> schemas) {
+        try {
+            return schemas.isEmpty() ? "{}" : JSON.writeValueAsString(schemas);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** semantic-router writes one schema object, {@code "{}"} for none; srouter writes a list. */
+    static List<Map<String, Object>> schemas(String json) {
+        try {
+            Object parsed = JSON.readValue(json, Object.class);
+            if (parsed instanceof Map<?, ?> m) {
+                return m.isEmpty() ? List.of() : List.of(cast(m));
+            }
+            if (parsed instanceof List<?> l) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                l.stream().filter(Map.class::isInstance).forEach(o -> out.add(cast((Map<?, ?>) o)));
+                return List.copyOf(out);
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON: no schemas we can use
+        }
+        return List.of();
+    }
+
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return JSON.convertValue(m, new TypeReference<Map<String, Object>>() {});
+    }
+}

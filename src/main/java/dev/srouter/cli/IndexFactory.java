@@ -40,8 +40,10 @@ final class IndexFactory {
         if (spec.equals("pinecone")) {
             String host = root.pineconeHost != null ? root.pineconeHost : root.ctx.env("PINECONE_HOST");
             PineconeIndex.Settings defaults = PineconeIndex.Settings.defaults();
-            PineconeIndex.Settings settings = new PineconeIndex.Settings(defaults.retry(), defaults.settleDelay(), defaults.visibilityTimeout(),
-                    defaults.readyTimeout(), root.cloud, root.region);
+            String settle = root.ctx.env("SROUTER_PINECONE_SETTLE");
+            PineconeIndex.Settings settings = new PineconeIndex.Settings(defaults.retry(),
+                    settle == null || settle.isBlank() ? defaults.settleDelay() : Durations.parse(settle, "SROUTER_PINECONE_SETTLE"),
+                    defaults.visibilityTimeout(), defaults.readyTimeout(), root.cloud, root.region);
             return PineconeIndex.connect(root.ctx.env("PINECONE_API_KEY"), host, root.indexName, root.namespace, Clock.systemUTC(), settings);
         }
         throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH, qdrant or pinecone");

@@ -111,6 +111,7 @@ public final class LeaseLock {
                 Holder mine = new Holder(owner, host(), ProcessHandle.current().pid(), UUID.randomUUID().toString(), now, now.plus(ttl));
                 if (index.compareAndSetConfig(LEASE_FIELD, current, mine.toJson()) && confirm(mine)) {
                     index.writeConfig(SR_LOCK_FIELD, "True");
+                    index.awaitWritesVisible(); // Python clients must see sr_lock before we write
                     return new Held(mine);
                 }
                 state = state(); // another process won the race: name it if we give up now
@@ -155,6 +156,7 @@ public final class LeaseLock {
         }
         index.writeConfig(LEASE_FIELD, "");
         index.writeConfig(SR_LOCK_FIELD, "False");
+        index.awaitWritesVisible(); // the next sync, maybe on another machine, must see the lock free
         return state.holder();
     }
 
@@ -207,6 +209,11 @@ public final class LeaseLock {
             renewer.shutdownNow();
             if (!lost && index.compareAndSetConfig(LEASE_FIELD, holder.toJson(), "")) {
                 index.writeConfig(SR_LOCK_FIELD, "False");
+                try {
+                    index.awaitWritesVisible(); // so that the next sync sees the lock free
+                } catch (SrouterException e) {
+                    // The writes were accepted and will show; the work is done, so this is no failure.
+                }
             }
         }
     }

@@ -375,7 +375,7 @@ public final class PineconeIndex implements VectorIndex {
     @Override
     public void awaitWritesVisible() {
         long deadline = System.nanoTime() + settings.visibilityTimeout().toNanos();
-        long step = Math.max(1, settings.retry().firstBackoff().toMillis());
+        long step = Math.max(1, Math.min(50, settings.retry().firstBackoff().toMillis()));
         while (true) {
             Map<Key, Struct> waiting;
             synchronized (pending) {

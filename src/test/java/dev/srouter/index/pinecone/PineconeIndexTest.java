@@ -1,0 +1,397 @@
+package dev.srouter.index.pinecone;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.srouter.core.Diff;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.Route;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.SrouterException;
+import dev.srouter.core.SyncStrategy;
+import dev.srouter.engine.CountingEncoder;
+import dev.srouter.engine.LeaseLock;
+import dev.srouter.engine.RemoteReader;
+import dev.srouter.engine.SyncService;
+import dev.srouter.index.VectorIndex;
+import dev.srouter.index.VectorIndex.StoredRecord;
+import dev.srouter.index.VectorIndex.VectorRecord;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the Pinecone adapter adds to the index contract: semantic-router's layout byte for byte, index
+ * creation and readiness, batched reads, eventual visibility, the best-effort lease under a race,
+ * retries and error messages.
+ */
+class PineconeIndexTest {
+    private static final AtomicInteger INDEXES = new AtomicInteger();
+    private static final PineconeIndex.Settings FAST = PineconeIndexContractTest.FAST;
+    private FakePineconeServer server;
+    private final List<PineconeIndex> opened = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        server = FakePineconeServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        opened.forEach(PineconeIndex::close);
+        server.close();
+    }
+
+    private PineconeIndex open(String name, String namespace) {
+        return open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, namespace, FAST);
+    }
+
+    private PineconeIndex open(String key, String host, String name, String namespace, PineconeIndex.Settings settings) {
+        PineconeIndex index = PineconeIndex.connect(key, host, name, namespace, Clock.systemUTC(), settings);
+        opened.add(index);
+        return index;
+    }
+
+    private static String fresh() {
+        return "t-" + INDEXES.incrementAndGet();
+    }
+
+    private static float[] unit(int dim, int seed) {
+        float[] v = new float[dim];
+        double n = 0;
+        for (int i = 0; i < dim; i++) {
+            v[i] = (float) Math.sin(seed * 31 + i + 1);
+            n += v[i] * v[i];
+        }
+        for (int i = 0; i < dim; i++) {
+            v[i] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+
+    // ---- layout ----
+
+    @Test
+    void idsAndMetadataAreSemanticRoutersLayout() {
+        PineconeIndex index = open("semantic-router-index", null);
+        index.create(4);
+        index.upsert(List.of(
+                new VectorRecord("politics", "isn't politics the best thing ever", unit(4, 1), Map.of("team", "policy"), List.of()),
+                new VectorRecord("customer support", "where is my order? 🚚", unit(4, 2), Map.of(),
+                        List.of(Map.of("name", "track_order")))));
+        assertEquals(Map.of("sr_route", "politics", "sr_utterance", "isn't politics the best thing ever", "sr_function_schema", "{}",
+                "team", "policy"),
+                server.metadataOf("semantic-router-index", "",
+                        "politics#ed0f3dd7bd5dea12e55b1953bcd2c562a5ab19f501f6d5ff8c8927652c3904b8"));
+        Map<String, Object> support = server.metadataOf("semantic-router-index", "",
+                "customer-support#01f0179d50d366058fa0726909181f03ca4173683c84000ab19270660e7d8c90");
+        assertEquals("customer support", support.get("sr_route"));
+        assertEquals("[{\"name\":\"track_order\"}]", support.get("sr_function_schema"));
+
+        index.writeConfig("sr_hash", "abc");
+        Map<String, Object> hash = server.metadataOf("semantic-router-index", PineconeIndex.CONFIG_NAMESPACE, "sr_hash#");
+        assertEquals("abc", hash.get("value"));
+        assertEquals("sr_hash", hash.get("field"));
+        assertEquals("", hash.get("namespace"));
+        assertTrue(hash.get("created_at").toString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00"), hash.toString());
+        assertArrayEquals(new float[] {0.1f, 0.1f, 0.1f, 0.1f}, server.valuesOf("semantic-router-index", PineconeIndex.CONFIG_NAMESPACE, "sr_hash#"));
+    }
+
+    @Test
+    void aNamespaceHoldsTheRecordsAndNamesTheConfigEntries() {
+        String name = fresh();
+        PineconeIndex index = open(name, "acme");
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("politics", "u", unit(4, 1), Map.of(), List.of())));
+        index.writeConfig("sr_lock", "False");
+        assertEquals(1, server.vectorCount(name, "acme"));
+        assertEquals(0, server.vectorCount(name, ""));
+        assertEquals("acme", server.metadataOf(name, PineconeIndex.CONFIG_NAMESPACE, "sr_lock#acme").get("namespace"));
+        assertEquals(0, open(name, null).describe().count());
+        assertEquals(1, index.describe().count());
+    }
+
+    @Test
+    void anIndexWrittenBySemanticRouterIsReadAndSyncedInPlace() {
+        String name = fresh();
+        server.createIndex(name, 4, "cosine");
+        server.putVector(name, "", "politics#ed0f3dd7bd5dea12e55b1953bcd2c562a5ab19f501f6d5ff8c8927652c3904b8", unit(4, 1),
+                Map.of("sr_route", "politics", "sr_utterance", "isn't politics the best thing ever", "sr_function_schema", "{}"));
+        server.putVector(name, "", dev.srouter.index.RecordIds.pineconeVectorId("chitchat", "how's the weather today?"), unit(4, 2),
+                Map.of("sr_route", "chitchat", "sr_utterance", "how's the weather today?", "sr_function_schema", "{}", "tone", "light",
+                        "priority", 2.0));
+        PineconeIndex index = open(name, null);
+        RouteSet remote = RemoteReader.read(index).routes();
+        assertEquals(List.of("chitchat", "politics"), remote.routeNames());
+        assertEquals(Map.of("tone", "light", "priority", 2), remote.route("chitchat").orElseThrow().metadata(),
+                "metadata keys beside sr_*; a whole number reads back as an integer");
+
+        RouteSet local = RouteSet.of(List.of(
+                new Route("politics", List.of("isn't politics the best thing ever"), null, null, Map.of(), List.of()),
+                new Route("chitchat", List.of("how's the weather today?", "how are things going?"), null, null,
+                        Map.of("tone", "light", "priority", 2), List.of())));
+        CountingEncoder encoder = new CountingEncoder("m", 4);
+        sync(index, encoder, local, SyncStrategy.LOCAL);
+        assertEquals(1, encoder.texts.get(), "only the new utterance is embedded");
+        assertTrue(Diff.between(local, RemoteReader.read(open(name, null)).routes()).isEmpty());
+    }
+
+    @Test
+    void routeNamesThatCollideInIdsAreRefusedBeforeAnyWrite() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        server.resetCounts();
+        RouteSet local = RouteSet.of(List.of(Route.of("Route 1", List.of("hello")), Route.of("Route-1", List.of("hi"))));
+        SyncService service = new SyncService(index, new CountingEncoder("m", 4), Clock.systemUTC(), 500, "test", m -> {});
+        SyncService.Comparison c = service.compare(local, SyncStrategy.LOCAL, false);
+        SrouterException e = assertThrows(SrouterException.class, () -> service.checkEncoder(c, false));
+        assertTrue(e.getMessage().contains("'Route 1' and 'Route-1'"), e.getMessage());
+        assertEquals(0, server.calls("Upsert"), server.callCounts().toString());
+        assertThrows(SrouterException.class, () -> index.upsert(List.of(new VectorRecord("Route 1", "x", unit(4, 1), Map.of(), List.of()),
+                new VectorRecord("Route-1", "x", unit(4, 2), Map.of(), List.of()))));
+        assertEquals(0, server.vectorCount(name, ""));
+    }
+
+    @Test
+    void metadataPineconeCannotHoldIsRefusedNamingRouteAndKey() {
+        PineconeIndex index = open(fresh(), null);
+        index.create(4);
+        SrouterException e = assertThrows(SrouterException.class, () -> index.upsert(List.of(
+                new VectorRecord("billing", "refund", unit(4, 1), Map.of("owner", Map.of("team", "x")), List.of()))));
+        assertTrue(e.getMessage().contains("'billing'") && e.getMessage().contains("'owner'") && e.getMessage().contains("a map"), e.getMessage());
+    }
+
+    // ---- the index ----
+
+    @Test
+    void createMakesACosineServerlessIndexAndWaitsUntilItIsReady() {
+        server.notReadyDescribes(3);
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(384);
+        assertTrue(server.indexes().contains(name));
+        assertTrue(server.calls("http:GET /indexes/{name}") >= 4, "polled until ready: " + server.callCounts());
+        assertEquals(new VectorIndex.IndexInfo(true, 0, 384, "cosine"), index.describe());
+        index.upsert(List.of(new VectorRecord("r", "u", unit(384, 1), Map.of(), List.of())));
+    }
+
+    @Test
+    void anIndexWithAnotherMetricIsRefusedNamingBoth() {
+        String name = fresh();
+        server.createIndex(name, 4, "dotproduct");
+        server.resetCounts();
+        SrouterException e = assertThrows(SrouterException.class, () -> open(name, null).create(4));
+        assertTrue(e.getMessage().contains("dotproduct") && e.getMessage().contains("cosine"), e.getMessage());
+        assertEquals(0, server.calls("Upsert") + server.calls("http:POST /indexes"));
+    }
+
+    // ---- reads and writes ----
+
+    @Test
+    void theWholeNamespaceIsReadByListingIdsAndFetchingAThousandPerCall() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(8);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            records.add(new VectorRecord("r" + (i % 7), "utterance " + i, unit(8, i), Map.of(), List.of()));
+        }
+        index.upsert(records);
+        server.resetCounts();
+        PineconeIndex fresh = open(name, null);
+        assertEquals(2500, RemoteReader.read(fresh).records());
+        assertEquals(3, server.calls("List"), server.callCounts().toString());
+        assertEquals(4, server.calls("Fetch"), "3 pages and the manifest: " + server.callCounts());
+    }
+
+    @Test
+    void upsertsStayUnderPineconesRequestLimits() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(1536);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            records.add(new VectorRecord("r", "utterance " + i, unit(1536, i), Map.of(), List.of()));
+        }
+        server.resetCounts();
+        index.upsert(records); // 600 x 1536 floats is about 3.7 MB: more than one 2 MB request
+        assertTrue(server.calls("Upsert") >= 2, server.callCounts().toString());
+        assertEquals(600, server.vectorCount(name, ""));
+    }
+
+    @Test
+    void aMetadataOnlyChangeKeepsTheVectors() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("r", "u", unit(4, 1), Map.of("v", "1", "old", "gone"), List.of())));
+        String id = dev.srouter.index.RecordIds.pineconeVectorId("r", "u");
+        float[] before = server.valuesOf(name, "", id);
+        index.updatePayload(List.of(new StoredRecord("r", "u", Map.of("v", "2"), List.of()), new StoredRecord("r", "absent", Map.of(), List.of())));
+        assertEquals(Map.of("sr_route", "r", "sr_utterance", "u", "sr_function_schema", "{}", "v", "2"), server.metadataOf(name, "", id),
+                "metadata replaced, not merged");
+        assertArrayEquals(before, server.valuesOf(name, "", id));
+        assertEquals(1, server.vectorCount(name, ""), "no record created for an absent key");
+    }
+
+    @Test
+    void writesAreAwaitedUntilVisible() {
+        server.visibilityDelay(4);
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
+        index.delete(List.of(new VectorIndex.RecordKey("r", "never written")));
+        index.awaitWritesVisible();
+        assertEquals(List.of("a"), open(name, null).read(null, 10).records().stream().map(StoredRecord::utterance).toList());
+    }
+
+    @Test
+    void writesThatNeverShowFailAfterTheTimeLimit() {
+        server.visibilityDelay(1_000_000);
+        PineconeIndex.Settings shortWait = new PineconeIndex.Settings(FAST.retry(), FAST.settleDelay(), Duration.ofMillis(200),
+                FAST.readyTimeout(), "aws", "us-east-1");
+        PineconeIndex index = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), fresh(), null, shortWait);
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
+        SrouterException e = assertThrows(SrouterException.class, index::awaitWritesVisible);
+        assertTrue(e.getMessage().startsWith("1 writes to ") && e.getMessage().contains("not visible"), e.getMessage());
+    }
+
+    // ---- the lease ----
+
+    @Test
+    void leasesRacingThroughSeparateClientsHaveOneHolder() throws Exception {
+        String name = fresh();
+        open(name, null).create(4);
+        int n = 4;
+        List<PineconeIndex> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PineconeIndex.Settings settle = new PineconeIndex.Settings(FAST.retry(), Duration.ofMillis(300), FAST.visibilityTimeout(),
+                    FAST.readyTimeout(), "aws", "us-east-1");
+            clients.add(open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null, settle));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PineconeIndex client = clients.get(i);
+            client.describe();
+            int me = i;
+            results.add(pool.submit((Callable<Boolean>) () -> {
+                go.await();
+                try {
+                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO).acquire("sync-" + me, Duration.ZERO);
+                    return true;
+                } catch (SrouterException e) {
+                    assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
+                    return false;
+                }
+            }));
+        }
+        go.countDown();
+        int winners = 0;
+        for (Future<Boolean> f : results) {
+            winners += f.get() ? 1 : 0;
+        }
+        pool.shutdownNow();
+        assertEquals(1, winners);
+    }
+
+    // ---- errors ----
+
+    @Test
+    void rateLimitsAndUnavailabilityAreRetried() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        server.resetCounts();
+        server.failHttp(1, 429);
+        server.failCall(1, Status.Code.UNAVAILABLE);
+        assertTrue(index.describe().exists());
+        assertEquals(2, server.calls("http:GET /indexes/{name}"), server.callCounts().toString());
+        assertEquals(2, server.calls("DescribeIndexStats"), server.callCounts().toString());
+        server.dropConnectionOnCall(1);
+        index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
+        assertEquals(1, server.vectorCount(name, ""), "a write whose answer was lost is retried without a duplicate");
+    }
+
+    @Test
+    void aWrongApiKeyExits4OnBothPlanesAndIsNeverShown() {
+        String name = fresh();
+        open(name, null).create(4);
+        server.apiKey("the-right-key-1");
+        SrouterException control = assertThrows(SrouterException.class,
+                () -> open("a-wrong-key-22", server.controlUrl(), name, null, FAST).describe());
+        assertEquals(ExitCode.UNREACHABLE, control.exitCode());
+        assertTrue(control.getMessage().startsWith("Pinecone rejected the API key (PINECONE_API_KEY)"), control.getMessage());
+        assertFalse(stack(control).contains("a-wrong-key-22") || stack(control).contains("the-right-key-1"));
+    }
+
+    @Test
+    void noApiKeyWithoutAnEmulatorIsRefusedUpFront() {
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> PineconeIndex.connect(null, null, "x", null, Clock.systemUTC(), FAST));
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("Pinecone needs an API key: set PINECONE_API_KEY", e.getMessage());
+    }
+
+    @Test
+    void anUnreachableControlPlaneExits4NamingIt() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String host = "http://127.0.0.1:" + port;
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> open(FakePineconeServer.DEFAULT_API_KEY, host, fresh(), null, FAST).describe());
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertTrue(e.getMessage().startsWith("cannot reach Pinecone at " + host + " (tried 4 times)"), e.getMessage());
+    }
+
+    @Test
+    void aMissingIndexReadsAsEmptyAndRefusesWritesSayingHowToCreateIt() {
+        PineconeIndex index = open(fresh(), null);
+        assertFalse(index.describe().exists());
+        assertNull(index.read(null, 10).nextPageToken());
+        SrouterException e = assertThrows(SrouterException.class, () -> index.writeConfig("sr_hash", "x"));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("does not exist: create it with srouter push --index pinecone"), e.getMessage());
+    }
+
+    private static void sync(VectorIndex index, CountingEncoder encoder, RouteSet local, SyncStrategy strategy) {
+        SyncService service = new SyncService(index, encoder, Clock.systemUTC(), 500, "test", m -> {});
+        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).acquire("t", Duration.ZERO)) {
+            SyncService.Comparison c = service.compare(local, strategy, false);
+            service.checkEncoder(c, false);
+            service.applyRemote(c.plan(), lease, false);
+        }
+    }
+
+    private static String stack(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+}

@@ -62,7 +62,8 @@ abstract class SyncCommandsContract {
         index = newIndexSpec(dir);
     }
 
-    private boolean indexExists() {
+    /** Whether anything was written for this test's index (a backend sharing one index between tests may say: records exist). */
+    protected boolean indexExists() {
         try (VectorIndex idx = openIndex()) {
             return idx.describe().exists();
         }

@@ -197,7 +197,7 @@ function _picocli_srouter() {
 
   local commands="route repl diff sync push pull status unlock completion"
   local flag_opts="'--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -222,6 +222,15 @@ function _picocli_srouter() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -260,7 +269,7 @@ function _picocli_srouter_route() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -300,6 +309,15 @@ function _picocli_srouter_route() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -338,7 +356,7 @@ function _picocli_srouter_repl() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -380,6 +398,15 @@ function _picocli_srouter_repl() {
     '--qdrant-url')
       return
       ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
+      return
+      ;;
     '--index-name')
       return
       ;;
@@ -416,7 +443,7 @@ function _picocli_srouter_diff() {
 
   local commands=""
   local flag_opts="'--summary' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -444,6 +471,15 @@ function _picocli_srouter_diff() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -482,7 +518,7 @@ function _picocli_srouter_sync() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -516,6 +552,15 @@ function _picocli_srouter_sync() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -554,7 +599,7 @@ function _picocli_srouter_push() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -585,6 +630,15 @@ function _picocli_srouter_push() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -623,7 +677,7 @@ function _picocli_srouter_pull() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -654,6 +708,15 @@ function _picocli_srouter_pull() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -692,7 +755,7 @@ function _picocli_srouter_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -717,6 +780,15 @@ function _picocli_srouter_status() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -755,7 +827,7 @@ function _picocli_srouter_unlock() {
 
   local commands=""
   local flag_opts="'--force' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -780,6 +852,15 @@ function _picocli_srouter_unlock() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -818,7 +899,7 @@ function _picocli_srouter_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -843,6 +924,15 @@ function _picocli_srouter_completion() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')

@@ -200,7 +200,7 @@ function _picocli_srouter() {
 
   local commands="route repl diff sync push pull status unlock completion"
   local flag_opts="'--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -225,6 +225,15 @@ function _picocli_srouter() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -263,7 +272,7 @@ function _picocli_srouter_route() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -303,6 +312,15 @@ function _picocli_srouter_route() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -341,7 +359,7 @@ function _picocli_srouter_repl() {
 
   local commands=""
   local flag_opts="'--explain' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--top-k' '--aggregation' '--threshold' '--filter' '--limit' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -383,6 +401,15 @@ function _picocli_srouter_repl() {
     '--qdrant-url')
       return
       ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
+      return
+      ;;
     '--index-name')
       return
       ;;
@@ -419,7 +446,7 @@ function _picocli_srouter_diff() {
 
   local commands=""
   local flag_opts="'--summary' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -447,6 +474,15 @@ function _picocli_srouter_diff() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -485,7 +521,7 @@ function _picocli_srouter_sync() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '--strategy' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -519,6 +555,15 @@ function _picocli_srouter_sync() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -557,7 +602,7 @@ function _picocli_srouter_push() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -588,6 +633,15 @@ function _picocli_srouter_push() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -626,7 +680,7 @@ function _picocli_srouter_pull() {
 
   local commands=""
   local flag_opts="'--dry-run' '-y' '--yes' '--reembed' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'--lock-timeout' '--batch-size' '-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -657,6 +711,15 @@ function _picocli_srouter_pull() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -695,7 +758,7 @@ function _picocli_srouter_status() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -720,6 +783,15 @@ function _picocli_srouter_status() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -758,7 +830,7 @@ function _picocli_srouter_unlock() {
 
   local commands=""
   local flag_opts="'--force' '-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -783,6 +855,15 @@ function _picocli_srouter_unlock() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')
@@ -821,7 +902,7 @@ function _picocli_srouter_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--no-cache' '--no-color' '-v' '--verbose' '-q' '--quiet'"
-  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
+  local arg_opts="'-r' '--routes' '--encoder' '--encoder-model' '--encoder-url' '--index' '--qdrant-url' '--pinecone-host' '--cloud' '--region' '--index-name' '--namespace' '--cache-dir' '-o' '--output'"
   local FORMAT_option_args=("text" "json" "tsv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -846,6 +927,15 @@ function _picocli_srouter_completion() {
       return
       ;;
     '--qdrant-url')
+      return
+      ;;
+    '--pinecone-host')
+      return
+      ;;
+    '--cloud')
+      return
+      ;;
+    '--region')
       return
       ;;
     '--index-name')

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.srouter.index.pinecone.FakePineconeServer;
 import dev.srouter.index.qdrant.FakeQdrantServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +148,28 @@ class JarIT {
                     Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", "wrong-one-77"));
             assertEquals(4, badKey.exit(), badKey.toString());
             assertEquals("srouter: Qdrant rejected the API key at " + qdrant.url() + " (QDRANT_API_KEY)\n", badKey.err());
+        }
+    }
+
+    @Test
+    void aCiJobAgainstPinecone(@TempDir Path work) throws Exception {
+        Path routes = work.resolve("routes.yaml");
+        Files.copy(Path.of(ROUTES), routes);
+        try (FakePineconeServer pinecone = FakePineconeServer.start().apiKey("ci-secret-92").visibilityDelay(2)) {
+            Map<String, String> env = Map.of("PINECONE_HOST", pinecone.controlUrl(), "PINECONE_API_KEY", "ci-secret-92",
+                    "SROUTER_PINECONE_SETTLE", "50ms");
+            Run sync = run(work, "", jar("sync", "-r", routes.toString(), "--index", "pinecone", "--strategy", "merge", "--yes"), env);
+            assertEquals(0, sync.exit(), sync.toString());
+            Run clean = run(work, "", jar("diff", "-r", routes.toString(), "--index", "pinecone"), env);
+            assertEquals(0, clean.exit(), clean.toString());
+            assertEquals("", clean.err(), "nothing on stderr but errors: " + clean);
+            Run route = run(work, "", jar("route", "--index", "pinecone", "isn't politics the best thing ever"), env);
+            assertTrue(route.out().startsWith("politics "), route.toString());
+            Run badKey = run(work, "", jar("status", "-r", routes.toString(), "--index", "pinecone"),
+                    Map.of("PINECONE_HOST", pinecone.controlUrl(), "PINECONE_API_KEY", "wrong-one-78"));
+            assertEquals(4, badKey.exit(), badKey.toString());
+            assertTrue(badKey.err().startsWith("srouter: Pinecone rejected the API key"), badKey.toString());
+            assertEquals(1, badKey.err().lines().count(), badKey.toString());
         }
     }
 }

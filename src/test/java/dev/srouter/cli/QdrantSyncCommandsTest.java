@@ -101,37 +101,4 @@ class QdrantSyncCommandsTest extends SyncCommandsContract {
         Result r = runner().run("diff", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
         assertEquals(0, r.exit(), r.toString());
     }
-
-    @Test
-    void twoSyncsStartedTogetherLeaveOneConsistentRemote() throws Exception {
-        Path routesFile = Path.of(CliRunner.exampleRoutes());
-        server.latency(java.time.Duration.ofMillis(15)); // so that the two runs overlap
-        try {
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            java.util.List<java.util.concurrent.Future<Result>> runs = new java.util.ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                runs.add(pool.submit(() -> {
-                    go.await();
-                    return runner().run("sync", "-r", routesFile.toString(), "--index", "qdrant", "--strategy", "local", "--yes",
-                            "--lock-timeout", "0");
-                }));
-            }
-            go.countDown();
-            java.util.List<Result> results = new java.util.ArrayList<>();
-            for (var f : runs) {
-                results.add(f.get());
-            }
-            pool.shutdown();
-            long ok = results.stream().filter(r -> r.exit() == 0).count();
-            assertTrue(ok >= 1, results.toString());
-            for (Result r : results) {
-                assertTrue(r.exit() == 0 || (r.exit() == 3 && r.err().contains("locked")), "applied, or refused by the lock: " + r);
-            }
-        } finally {
-            server.latency(java.time.Duration.ZERO);
-        }
-        assertEquals(36, server.pointCount(collection), "no point lost or duplicated");
-        assertEquals(0, runner().run("diff", "-r", routesFile.toString(), "--index", "qdrant").exit());
-    }
 }

@@ -16,10 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -293,5 +299,33 @@ abstract class SyncCommandsContract {
         Map<String, Set<String>> out = new HashMap<>();
         routes.routes().forEach(r -> out.put(r.name(), new HashSet<>(r.utterances())));
         return out;
+    }
+
+    @Test
+    void twoSyncsStartedTogetherLeaveOneConsistentRemote() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Result>> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            runs.add(pool.submit(() -> {
+                go.await();
+                return run("sync", "--strategy", "local", "--yes", "--lock-timeout", "0");
+            }));
+        }
+        go.countDown();
+        List<Result> results = new ArrayList<>();
+        for (Future<Result> f : runs) {
+            results.add(f.get());
+        }
+        pool.shutdown();
+        assertTrue(results.stream().anyMatch(r -> r.exit() == 0), results.toString());
+        for (Result r : results) {
+            assertTrue(r.exit() == 0 || (r.exit() == 3 && r.err().contains("locked")), "applied, or refused by the lock: " + r);
+        }
+        try (VectorIndex idx = openIndex()) {
+            idx.awaitWritesVisible();
+            assertEquals(36, idx.describe().count(), "no record lost or duplicated");
+        }
+        assertEquals(0, run("diff").exit());
     }
 }

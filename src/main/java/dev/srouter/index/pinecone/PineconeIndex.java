@@ -104,6 +104,8 @@ public final class PineconeIndex implements VectorIndex {
     private final Settings settings;
     /** Writes not yet seen to be visible: namespace, id -> the metadata written, or null for a delete. */
     private final Map<Key, Struct> pending = new LinkedHashMap<>();
+    /** The created_at of a metadata written to sr_config: an entry that shows it, or a later one, is visible. */
+    private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
     private volatile PineconeConnection data;
 
@@ -391,7 +393,7 @@ public final class PineconeIndex implements VectorIndex {
                 for (Key k : e.getValue()) {
                     Struct expected = waiting.get(k);
                     Vector v = seen.get(k.id());
-                    boolean visible = expected == null ? v == null : v != null && v.getMetadata().equals(expected);
+                    boolean visible = expected == null ? v == null : v != null && shows(v.getMetadata(), expected);
                     if (visible) {
                         synchronized (pending) {
                             pending.remove(k, expected);
@@ -412,6 +414,21 @@ public final class PineconeIndex implements VectorIndex {
             RetryPolicy.sleep(step);
             step = Math.min(step * 2, 2000);
         }
+    }
+
+    /**
+     * Whether a vector read back shows a write: records must read back as written (the lease keeps other
+     * writers away); a config entry may also have been overwritten since by a later writer (another
+     * process taking the lease): its {@code created_at} then sorts after ours, and our write is past too.
+     */
+    private static boolean shows(Struct seen, Struct written) {
+        if (seen.equals(written)) {
+            return true;
+        }
+        Value mine = written.getFieldsMap().get(CREATED_AT);
+        Value theirs = seen.getFieldsMap().get(CREATED_AT);
+        return mine != null && theirs != null && mine.hasStringValue() && theirs.hasStringValue()
+                && theirs.getStringValue().compareTo(mine.getStringValue()) > 0;
     }
 
     // ---- query ----
@@ -482,7 +499,7 @@ public final class PineconeIndex implements VectorIndex {
         int dimension = requireIndex();
         Struct metadata = Struct.newBuilder()
                 .putFields("value", Value.newBuilder().setStringValue(value).build())
-                .putFields("created_at", Value.newBuilder().setStringValue(createdAt).build())
+                .putFields(CREATED_AT, Value.newBuilder().setStringValue(createdAt).build())
                 .putFields("namespace", Value.newBuilder().setStringValue(namespace).build())
                 .putFields("field", Value.newBuilder().setStringValue(field).build())
                 .build();

@@ -279,6 +279,21 @@ class PineconeIndexTest {
         assertTrue(e.getMessage().startsWith("1 writes to ") && e.getMessage().contains("not visible"), e.getMessage());
     }
 
+    @Test
+    void aConfigWriteOverwrittenByALaterWriterCountsAsVisible() throws Exception {
+        String name = fresh();
+        PineconeIndex.Settings shortWait = new PineconeIndex.Settings(FAST.retry(), FAST.settleDelay(), Duration.ofMillis(300),
+                FAST.readyTimeout(), "aws", "us-east-1");
+        PineconeIndex first = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null, shortWait);
+        PineconeIndex second = open(name, null);
+        first.create(4);
+        first.writeConfig("srouter_lease", "first");
+        Thread.sleep(2); // a later created_at
+        second.writeConfig("srouter_lease", "second");
+        first.awaitWritesVisible(); // what shows is newer than our write: ours is past, not lost in transit
+        assertEquals("second", first.readConfig("srouter_lease").orElseThrow().value());
+    }
+
     // ---- the lease ----
 
     @Test

@@ -27,6 +27,18 @@ public interface VectorIndex extends SearchIndex {
     /** Whether the index exists, and its size and vector parameters when it does. */
     IndexInfo describe();
 
+    /** Number of stored records: {@link #describe()}'s count unless the backend knows it more cheaply. */
+    @Override
+    default int size() {
+        return (int) Math.min(Integer.MAX_VALUE, describe().count());
+    }
+
+    /** Vector length: {@link #describe()}'s unless the backend knows it more cheaply; -1 when the index does not exist. */
+    @Override
+    default int dimension() {
+        return describe().dimension();
+    }
+
     /**
      * Creates the index for vectors of {@code dimension} with cosine distance when it does not
      * exist; an existing index with another dimension or metric is an error that names both.

@@ -7,6 +7,7 @@ import dev.srouter.core.ExitCode;
 import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
 import dev.srouter.index.CreatedAt;
+import dev.srouter.index.GrpcErrors;
 import dev.srouter.index.RecordIds;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
@@ -459,16 +460,6 @@ public final class PineconeIndex implements VectorIndex {
         return hits;
     }
 
-    @Override
-    public int size() {
-        return (int) Math.min(Integer.MAX_VALUE, describe().count());
-    }
-
-    @Override
-    public int dimension() {
-        return describe().dimension();
-    }
-
     // ---- config ----
 
     private String configId(String field) {
@@ -605,11 +596,7 @@ public final class PineconeIndex implements VectorIndex {
         }
         Status status = Status.fromThrowable(cause);
         String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
-        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
-        if (status.getCause() != null && status.getCause().getMessage() != null
-                && (status.getDescription() == null || status.getDescription().equals("io exception"))) {
-            detail = status.getCause().getMessage();
-        }
+        String detail = GrpcErrors.detail(status);
         return switch (status.getCode()) {
             case UNAUTHENTICATED, PERMISSION_DENIED -> keyRejected(cause);
             case UNAVAILABLE -> new SrouterException(ExitCode.UNREACHABLE, "cannot reach " + describeLocation() + tried + ": " + detail, cause);

@@ -10,6 +10,7 @@ import dev.srouter.core.ExitCode;
 import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
 import dev.srouter.index.CreatedAt;
+import dev.srouter.index.GrpcErrors;
 import dev.srouter.index.RecordIds;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
@@ -466,16 +467,6 @@ public final class QdrantIndex implements VectorIndex {
         return hits;
     }
 
-    @Override
-    public int size() {
-        return (int) Math.min(Integer.MAX_VALUE, describe().count());
-    }
-
-    @Override
-    public int dimension() {
-        return describe().dimension();
-    }
-
     // ---- config ----
 
     @Override
@@ -708,11 +699,7 @@ public final class QdrantIndex implements VectorIndex {
     private SrouterException failure(String what, Status status, int attempts, Throwable cause) {
         String where = endpoint.url();
         String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
-        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
-        if (status.getCause() != null && status.getCause().getMessage() != null
-                && (status.getDescription() == null || status.getDescription().equals("io exception"))) {
-            detail = status.getCause().getMessage(); // e.g. "Connection refused: /127.0.0.1:6333" rather than "io exception"
-        }
+        String detail = GrpcErrors.detail(status);
         QdrantCallException wrapped = new QdrantCallException(status, cause);
         return switch (status.getCode()) {
             case UNAUTHENTICATED, PERMISSION_DENIED -> new SrouterException(ExitCode.UNREACHABLE, hasApiKey

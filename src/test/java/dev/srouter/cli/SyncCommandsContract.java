@@ -181,6 +181,19 @@ abstract class SyncCommandsContract {
         Result r = run("route", "isn't politics the best thing ever");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().startsWith("politics "), r.toString());
+
+        // A stream: one decision per line, in input order (the index may answer a batch in parallel).
+        StringBuilder in = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            boolean politics = i % 3 == 0;
+            in.append(politics ? "isn't politics the best thing ever" : "hello there").append('\n');
+            expected.add(politics ? "politics" : "greetings");
+        }
+        String[] args = {"route", "--routes=" + routes, "--index", index, "-o", "tsv", "-"};
+        Result stream = runner().stdin(in.toString()).run(args);
+        assertEquals(0, stream.exit(), stream.toString());
+        assertEquals(expected, stream.out().lines().map(l -> l.split("\t")[1]).toList(), stream.toString());
     }
 
     @Test

@@ -79,11 +79,15 @@ import org.openapitools.db_control.client.model.IndexModel;
 public final class PineconeIndex implements VectorIndex {
     public static final String CONFIG_NAMESPACE = "sr_config";
     static final int FETCH_BATCH = 1000;
+    /** Room for one fetch answer: the client accepts 64 MB. */
+    static final long MAX_FETCH_ANSWER_BYTES = 48L * 1024 * 1024;
     static final int LIST_LIMIT = 1000;
     static final int DELETE_BATCH = 1000;
     /** Pinecone refuses upserts over 2 MB; stay well below it. */
     static final int MAX_UPSERT_BYTES = 1536 * 1024;
     static final int MAX_UPSERT_VECTORS = 1000;
+    /** Queries in flight at once for a batch. */
+    static final int QUERY_CONCURRENCY = 8;
 
     /** Where and how to reach Pinecone, and how long to wait for it. */
     public record Settings(RetryPolicy retry, Duration settleDelay, Duration visibilityTimeout, Duration readyTimeout, String cloud,
@@ -109,6 +113,7 @@ public final class PineconeIndex implements VectorIndex {
     private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
     private volatile PineconeConnection data;
+    private java.util.concurrent.ExecutorService queryPool;
 
     private record Key(String namespace, String id) {}
 
@@ -255,7 +260,7 @@ public final class PineconeIndex implements VectorIndex {
         }
         ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
         List<String> idList = ids.getVectorsList().stream().map(ListItem::getId).toList();
-        Map<String, Vector> fetched = fetch(namespace, idList, false);
+        Map<String, Vector> fetched = fetch(namespace, idList);
         List<StoredRecord> records = new ArrayList<>(idList.size());
         for (String id : idList) {
             Vector v = fetched.get(id);
@@ -268,11 +273,17 @@ public final class PineconeIndex implements VectorIndex {
         return new RecordPage(records, next);
     }
 
-    /** Fetches ids in batches of {@value #FETCH_BATCH}; absent ids are absent from the map. */
-    private Map<String, Vector> fetch(String ns, List<String> ids, boolean withValues) {
+    /**
+     * Fetches ids in batches of {@value #FETCH_BATCH} (fewer for very long vectors: a fetch answers with the
+     * values, and the client takes answers of up to 64 MB); absent ids are absent from the map.
+     */
+    private Map<String, Vector> fetch(String ns, List<String> ids) {
+        IndexModel m = model;
+        int dimension = m == null || m.getDimension() == null ? 0 : m.getDimension();
+        int perCall = (int) Math.max(1, Math.min(FETCH_BATCH, MAX_FETCH_ANSWER_BYTES / (dimension * 4L + 4096)));
         Map<String, Vector> out = new HashMap<>();
-        for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH));
+        for (int from = 0; from < ids.size(); from += perCall) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + perCall));
             FetchRequest request = FetchRequest.newBuilder().setNamespace(ns).addAllIds(batch).build();
             FetchResponse response = dataCall("fetch " + batch.size() + " vectors", s -> s.fetch(request));
             out.putAll(response.getVectorsMap());
@@ -343,7 +354,7 @@ public final class PineconeIndex implements VectorIndex {
         requireIndex();
         Map<String, StoredRecord> byId = new LinkedHashMap<>();
         records.forEach(r -> byId.put(RecordIds.pineconeVectorId(r.route(), r.utterance()), r));
-        Map<String, Vector> existing = fetch(namespace, new ArrayList<>(byId.keySet()), true);
+        Map<String, Vector> existing = fetch(namespace, new ArrayList<>(byId.keySet()));
         List<Vector> rewritten = new ArrayList<>();
         for (Map.Entry<String, StoredRecord> e : byId.entrySet()) {
             Vector old = existing.get(e.getKey());
@@ -390,7 +401,7 @@ public final class PineconeIndex implements VectorIndex {
             Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
             waiting.keySet().forEach(k -> byNamespace.computeIfAbsent(k.namespace(), n -> new ArrayList<>()).add(k));
             for (Map.Entry<String, List<Key>> e : byNamespace.entrySet()) {
-                Map<String, Vector> seen = fetch(e.getKey(), e.getValue().stream().map(Key::id).toList(), false);
+                Map<String, Vector> seen = fetch(e.getKey(), e.getValue().stream().map(Key::id).toList());
                 for (Key k : e.getValue()) {
                     Struct expected = waiting.get(k);
                     Vector v = seen.get(k.id());
@@ -460,6 +471,47 @@ public final class PineconeIndex implements VectorIndex {
         return hits;
     }
 
+    /**
+     * Pinecone answers one query per call: a batch (what {@code route -} sends for a chunk of stdin) runs
+     * {@value #QUERY_CONCURRENCY} queries at a time, answers in input order.
+     */
+    @Override
+    public List<List<Hit>> queryBatch(List<float[]> vectors, int topK, Set<String> routeFilter) {
+        if (vectors.size() <= 1) {
+            return vectors.stream().map(v -> query(v, topK, routeFilter)).toList();
+        }
+        List<java.util.concurrent.Future<List<Hit>>> futures = new ArrayList<>(vectors.size());
+        java.util.concurrent.ExecutorService pool = queryPool();
+        for (float[] v : vectors) {
+            futures.add(pool.submit(() -> query(v, topK, routeFilter)));
+        }
+        List<List<Hit>> out = new ArrayList<>(vectors.size());
+        try {
+            for (java.util.concurrent.Future<List<Hit>> f : futures) {
+                out.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new SrouterException(ExitCode.FAILURE, "interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        return out;
+    }
+
+    private synchronized java.util.concurrent.ExecutorService queryPool() {
+        if (queryPool == null) {
+            queryPool = java.util.concurrent.Executors.newFixedThreadPool(QUERY_CONCURRENCY, r -> {
+                Thread t = new Thread(r, "srouter-pinecone-query");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return queryPool;
+    }
+
     // ---- config ----
 
     private String configId(String field) {
@@ -471,7 +523,7 @@ public final class PineconeIndex implements VectorIndex {
         if (model == null && describeModel().isEmpty()) {
             return Optional.empty();
         }
-        Vector v = fetch(CONFIG_NAMESPACE, List.of(configId(field)), false).get(configId(field));
+        Vector v = fetch(CONFIG_NAMESPACE, List.of(configId(field))).get(configId(field));
         if (v == null) {
             return Optional.empty();
         }
@@ -536,6 +588,11 @@ public final class PineconeIndex implements VectorIndex {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (queryPool != null) {
+                queryPool.shutdownNow();
+            }
+        }
         PineconeConnection c = data;
         if (c != null) {
             c.close();

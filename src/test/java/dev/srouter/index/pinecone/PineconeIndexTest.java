@@ -231,13 +231,17 @@ class PineconeIndexTest {
         PineconeIndex index = open(name, null);
         index.create(1536);
         List<VectorRecord> records = new ArrayList<>();
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 1200; i++) {
             records.add(new VectorRecord("r", "utterance " + i, unit(1536, i), Map.of(), List.of()));
         }
         server.resetCounts();
-        index.upsert(records); // 600 x 1536 floats is about 3.7 MB: more than one 2 MB request
-        assertTrue(server.calls("Upsert") >= 2, server.callCounts().toString());
-        assertEquals(600, server.vectorCount(name, ""));
+        index.upsert(records); // 1,200 x 1536 floats is about 7.4 MB: several 2 MB requests
+        assertTrue(server.calls("Upsert") >= 4, server.callCounts().toString());
+        assertEquals(1200, server.vectorCount(name, ""));
+        server.resetCounts();
+        // A fetch of 1,000 such vectors answers about 6 MB, more than gRPC's default 4 MB limit on a response.
+        assertEquals(1200, RemoteReader.read(open(name, null)).records());
+        assertEquals(3, server.calls("Fetch"), "2 pages and the manifest: " + server.callCounts());
     }
 
     @Test

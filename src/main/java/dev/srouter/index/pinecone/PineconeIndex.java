@@ -254,12 +254,19 @@ public final class PineconeIndex implements VectorIndex {
         if (model == null && describeModel().isEmpty()) {
             return new RecordPage(List.of(), null);
         }
-        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(Math.max(1, Math.min(pageSize, LIST_LIMIT)));
-        if (pageToken != null) {
-            list.setPaginationToken(pageToken);
-        }
-        ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
-        List<String> idList = ids.getVectorsList().stream().map(ListItem::getId).toList();
+        // Gather a page of ids (the service may answer fewer per list call than asked), then fetch them at once.
+        int want = Math.max(1, Math.min(pageSize, LIST_LIMIT));
+        List<String> idList = new ArrayList<>(want);
+        String next = pageToken;
+        do {
+            ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(want - idList.size());
+            if (next != null) {
+                list.setPaginationToken(next);
+            }
+            ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
+            ids.getVectorsList().stream().map(ListItem::getId).forEach(idList::add);
+            next = ids.hasPagination() && !ids.getPagination().getNext().isEmpty() ? ids.getPagination().getNext() : null;
+        } while (next != null && idList.size() < want);
         Map<String, Vector> fetched = fetch(namespace, idList);
         List<StoredRecord> records = new ArrayList<>(idList.size());
         for (String id : idList) {
@@ -269,7 +276,6 @@ public final class PineconeIndex implements VectorIndex {
                 records.add(r);
             }
         }
-        String next = ids.hasPagination() && !ids.getPagination().getNext().isEmpty() ? ids.getPagination().getNext() : null;
         return new RecordPage(records, next);
     }
 

@@ -212,6 +212,7 @@ public final class FakePineconeServer implements AutoCloseable {
     private volatile int visibilityDelay;
     private volatile int notReadyDescribes;
     private volatile boolean statsFilterSupported;
+    private volatile int listPageCap = Integer.MAX_VALUE;
 
     private final Server grpc;
     private final FakePineconeControlPlane control;
@@ -287,6 +288,15 @@ public final class FakePineconeServer implements AutoCloseable {
      * Whether DescribeIndexStats accepts a filter (counting matching vectors, as pod-based indexes do). Off by
      * default: serverless indexes refuse it, so does this server (INVALID_ARGUMENT).
      */
+    /**
+     * Makes List answer at most {@code cap} ids per call whatever limit is asked (with a pagination token
+     * when more remain), as a service may; {@link Integer#MAX_VALUE} (the default) honours the limit.
+     */
+    public FakePineconeServer listPageCap(int cap) {
+        this.listPageCap = cap;
+        return this;
+    }
+
     public FakePineconeServer statsFilterSupported(boolean supported) {
         this.statsFilterSupported = supported;
         return this;
@@ -839,7 +849,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     if (!id.startsWith(prefix)) {
                         break;
                     }
-                    if (b.getVectorsCount() == limit) {
+                    if (b.getVectorsCount() == Math.min(limit, listPageCap)) {
                         more = true;
                         break;
                     }

@@ -226,6 +226,23 @@ class PineconeIndexTest {
     }
 
     @Test
+    void listPagesShorterThanAskedStillFillOneFetchOfAThousand() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            records.add(new VectorRecord("r", "utterance " + i, unit(4, i), Map.of(), List.of()));
+        }
+        index.upsert(records);
+        server.listPageCap(100);
+        server.resetCounts();
+        assertEquals(1500, RemoteReader.read(open(name, null)).records());
+        assertEquals(15, server.calls("List"), server.callCounts().toString());
+        assertEquals(3, server.calls("Fetch"), "2 pages of ids and the manifest: " + server.callCounts());
+    }
+
+    @Test
     void upsertsStayUnderPineconesRequestLimits() {
         String name = fresh();
         PineconeIndex index = open(name, null);

@@ -86,6 +86,10 @@ public final class PineconeIndex implements VectorIndex {
     /** Pinecone refuses upserts over 2 MB; stay well below it. */
     static final int MAX_UPSERT_BYTES = 1536 * 1024;
     static final int MAX_UPSERT_VECTORS = 1000;
+    /** Characters of a config value per vector: at most 3 bytes each in UTF-8, so 27 KB of Pinecone's 40 KB of metadata. */
+    static final int CONFIG_PART_CHARS = 9000;
+    /** Parts of a long config value fetched with the entry itself, in one call. */
+    static final int SPECULATIVE_PARTS = 7;
     /** Queries in flight at once for a batch. */
     static final int QUERY_CONCURRENCY = 8;
 
@@ -524,19 +528,63 @@ public final class PineconeIndex implements VectorIndex {
         return RecordIds.pineconeConfigId(field, namespace);
     }
 
+    /** Part {@code i} (from 1) of a long config value: {@code {field}.part{i}#{namespace}}. */
+    private String configPartId(String field, int part) {
+        return RecordIds.pineconeConfigId(field + ".part" + part, namespace);
+    }
+
+    /**
+     * A config entry. A value too long for one vector's metadata (Pinecone holds 40 KB; srouter's
+     * manifest grows with the number of routes) was written in parts: the entry's own vector holds the
+     * first part and {@code parts}, further vectors the rest, all with the same {@code created_at}.
+     * The parts are fetched in the same call as the entry (up to {@value #SPECULATIVE_PARTS}); a value
+     * whose parts do not all show the entry's {@code created_at} yet (a write still becoming visible)
+     * reads as absent.
+     */
     @Override
     public Optional<ConfigEntry> readConfig(String field) {
         if (model == null && describeModel().isEmpty()) {
             return Optional.empty();
         }
-        Vector v = fetch(CONFIG_NAMESPACE, List.of(configId(field))).get(configId(field));
+        List<String> ids = new ArrayList<>();
+        ids.add(configId(field));
+        for (int i = 1; i <= SPECULATIVE_PARTS; i++) {
+            ids.add(configPartId(field, i));
+        }
+        Map<String, Vector> found = fetch(CONFIG_NAMESPACE, ids);
+        Vector v = found.get(configId(field));
         if (v == null) {
             return Optional.empty();
         }
         Map<String, Value> m = v.getMetadata().getFieldsMap();
-        Object value = m.containsKey("value") ? PineconeMetadata.plain(m.get("value")) : null;
-        Object createdAt = m.containsKey("created_at") ? PineconeMetadata.plain(m.get("created_at")) : null;
-        return Optional.of(new ConfigEntry(field, value == null ? null : value.toString(), createdAt == null ? null : createdAt.toString()));
+        String value = text(m.get("value"));
+        String createdAt = text(m.get(CREATED_AT));
+        int parts = m.containsKey("parts") && m.get("parts").hasNumberValue() ? (int) m.get("parts").getNumberValue() : 1;
+        if (parts > 1) {
+            List<String> rest = new ArrayList<>();
+            for (int i = 1; i < parts; i++) {
+                rest.add(configPartId(field, i));
+            }
+            List<String> missing = rest.stream().filter(id -> !found.containsKey(id)).toList();
+            if (!missing.isEmpty()) {
+                found.putAll(fetch(CONFIG_NAMESPACE, missing));
+            }
+            StringBuilder whole = new StringBuilder(value == null ? "" : value);
+            for (String id : rest) {
+                Vector part = found.get(id);
+                if (part == null || !Objects.equals(createdAt, text(part.getMetadata().getFieldsMap().get(CREATED_AT)))) {
+                    return Optional.empty();
+                }
+                whole.append(text(part.getMetadata().getFieldsMap().get("value")));
+            }
+            value = whole.toString();
+        }
+        return Optional.of(new ConfigEntry(field, value, createdAt));
+    }
+
+    private static String text(Value v) {
+        Object o = v == null ? null : PineconeMetadata.plain(v);
+        return o == null ? null : o.toString();
     }
 
     @Override
@@ -546,15 +594,38 @@ public final class PineconeIndex implements VectorIndex {
 
     private void writeConfig(String field, String value, String createdAt) {
         int dimension = requireIndex();
-        Struct metadata = Struct.newBuilder()
-                .putFields("value", Value.newBuilder().setStringValue(value).build())
-                .putFields(CREATED_AT, Value.newBuilder().setStringValue(createdAt).build())
-                .putFields("namespace", Value.newBuilder().setStringValue(namespace).build())
-                .putFields("field", Value.newBuilder().setStringValue(field).build())
-                .build();
         float[] values = new float[dimension];
         java.util.Arrays.fill(values, 0.1f);
-        sendUpsert(CONFIG_NAMESPACE, List.of(vector(configId(field), values, metadata)));
+        List<String> parts = split(value, CONFIG_PART_CHARS);
+        List<Vector> vectors = new ArrayList<>();
+        for (int i = parts.size() - 1; i >= 0; i--) { // the parts before the entry that names them
+            Struct.Builder metadata = Struct.newBuilder()
+                    .putFields("value", Value.newBuilder().setStringValue(parts.get(i)).build())
+                    .putFields(CREATED_AT, Value.newBuilder().setStringValue(createdAt).build())
+                    .putFields("namespace", Value.newBuilder().setStringValue(namespace).build())
+                    .putFields("field", Value.newBuilder().setStringValue(field).build());
+            if (i == 0 && parts.size() > 1) {
+                metadata.putFields("parts", Value.newBuilder().setNumberValue(parts.size()).build());
+            }
+            vectors.add(vector(i == 0 ? configId(field) : configPartId(field, i), values, metadata.build()));
+        }
+        sendUpsert(CONFIG_NAMESPACE, vectors);
+    }
+
+    /** Splits text into pieces of at most {@code max} chars (at most 3 bytes each in UTF-8), never inside a surrogate pair. */
+    static List<String> split(String text, int max) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        while (text.length() - from > max) {
+            int to = from + max;
+            if (Character.isHighSurrogate(text.charAt(to - 1))) {
+                to--;
+            }
+            out.add(text.substring(from, to));
+            from = to;
+        }
+        out.add(text.substring(from));
+        return out;
     }
 
     /**

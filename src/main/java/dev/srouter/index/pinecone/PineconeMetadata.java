@@ -26,6 +26,8 @@ final class PineconeMetadata {
     static final String ROUTE = "sr_route";
     static final String UTTERANCE = "sr_utterance";
     static final String FUNCTION_SCHEMA = "sr_function_schema";
+    /** Pinecone's limit on one vector's metadata (40 KB). */
+    static final int MAX_BYTES = 40 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PineconeMetadata() {}
@@ -41,7 +43,12 @@ final class PineconeMetadata {
         s.putFields(ROUTE, Value.newBuilder().setStringValue(r.route()).build());
         s.putFields(UTTERANCE, Value.newBuilder().setStringValue(r.utterance()).build());
         s.putFields(FUNCTION_SCHEMA, Value.newBuilder().setStringValue(schemasJson(r.functionSchemas())).build());
-        return s.build();
+        Struct built = s.build();
+        if (built.getSerializedSize() > MAX_BYTES) {
+            throw SrouterException.failure("route '" + r.route() + "': an utterance with the route's metadata and function schemas takes "
+                    + built.getSerializedSize() + " bytes; Pinecone holds at most " + MAX_BYTES + " bytes of metadata per vector");
+        }
+        return built;
     }
 
     private static Value value(String route, String key, Object v) {

@@ -89,7 +89,7 @@ import java.util.function.Predicate;
  *
  * <p><b>Data plane</b> (gRPC metadata {@code api-key} checked, else UNAUTHENTICATED): Upsert, Query, Fetch,
  * List, Delete, Update, DescribeIndexStats, with Pinecone's documented limits (1,000 vectors or 2 MB per upsert,
- * 1,000 ids per fetch or delete, top_k 1..10,000 and at most 1,000 with values or metadata, list limit 1..1,000,
+ * 1,000 ids per fetch or delete, 40 KB of metadata per vector, top_k 1..10,000 and at most 1,000 with values or metadata, list limit 1..1,000,
  * default 100). Refused loudly: sparse values (INVALID_ARGUMENT), the deprecated multi-vector {@code queries},
  * describe-index-stats with a filter (serverless indexes refuse it; see {@link #statsFilterSupported(boolean)})
  * and the namespace and fetch-by-metadata calls (UNIMPLEMENTED naming the call).
@@ -213,6 +213,8 @@ public final class FakePineconeServer implements AutoCloseable {
     private volatile int notReadyDescribes;
     private volatile boolean statsFilterSupported;
     private volatile int listPageCap = Integer.MAX_VALUE;
+    /** Pinecone's limit on one vector's metadata. */
+    static final int MAX_METADATA_BYTES = 40 * 1024;
 
     private final Server grpc;
     private final FakePineconeControlPlane control;
@@ -786,6 +788,11 @@ public final class FakePineconeServer implements AutoCloseable {
                         throw invalid("FakePineconeServer does not support sparse values (vector " + v.getId() + ")");
                     }
                     checkValues(state, v.getValuesList(), "Vector " + v.getId());
+                    // Pinecone: "Max metadata size per vector is 40 KB" (measured here on the protobuf encoding).
+                    if (v.hasMetadata() && v.getMetadata().getSerializedSize() > MAX_METADATA_BYTES) {
+                        throw invalid("Metadata size is " + v.getMetadata().getSerializedSize() + " bytes, which exceeds the limit of "
+                                + MAX_METADATA_BYTES + " bytes per vector (vector " + v.getId() + ")");
+                    }
                     Map<String, Object> md;
                     try {
                         md = v.hasMetadata() ? FakePineconeFilters.fromStruct(v.getMetadata()) : Map.of();

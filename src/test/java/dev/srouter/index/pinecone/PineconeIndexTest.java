@@ -182,6 +182,61 @@ class PineconeIndexTest {
         assertTrue(e.getMessage().contains("'billing'") && e.getMessage().contains("'owner'") && e.getMessage().contains("a map"), e.getMessage());
     }
 
+    @Test
+    void aConfigValueLongerThanOneVectorsMetadataIsWrittenInParts() {
+        String name = fresh();
+        PineconeIndex index = open(name, "acme");
+        index.create(4);
+        StringBuilder long_ = new StringBuilder();
+        for (int i = 0; long_.length() < 100_000; i++) {
+            long_.append("route ").append(i).append(" 🚚 café; ");
+        }
+        index.writeConfig("srouter_manifest", long_.toString());
+        assertTrue(server.metadataOf(name, PineconeIndex.CONFIG_NAMESPACE, "srouter_manifest.part1#acme") != null, "written in parts");
+        assertEquals(long_.toString(), open(name, "acme").readConfig("srouter_manifest").orElseThrow().value());
+        index.writeConfig("srouter_manifest", "short again");
+        assertEquals("short again", open(name, "acme").readConfig("srouter_manifest").orElseThrow().value(),
+                "stale parts of the longer value are ignored");
+    }
+
+    @Test
+    void aManifestOfManyRoutesFitsAndTheFastPathFindsIt() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        List<Route> routes = new ArrayList<>();
+        for (int r = 0; r < 500; r++) {
+            routes.add(new Route("route number " + r, List.of("utterance " + r), "what route " + r + " is for", 0.5, Map.of(), List.of()));
+        }
+        RouteSet local = RouteSet.of(routes);
+        index.create(4);
+        sync(index, new CountingEncoder("m", 4), local, SyncStrategy.LOCAL);
+        SyncService.Comparison c = new SyncService(open(name, null), null, Clock.systemUTC(), 500, "t", m -> {})
+                .compare(local, SyncStrategy.MERGE, true);
+        assertTrue(c.fastPath() && c.plan().inSync(), "the manifest (over 40 KB) reads back whole");
+    }
+
+    @Test
+    void splittingNeverCutsASurrogatePair() {
+        String text = "ab🚚🚚🚚c";
+        for (int max = 1; max < 6; max++) {
+            List<String> parts = PineconeIndex.split(text, Math.max(2, max));
+            assertEquals(text, String.join("", parts));
+            for (String p : parts) {
+                assertFalse(Character.isHighSurrogate(p.charAt(p.length() - 1)), parts.toString());
+            }
+        }
+    }
+
+    @Test
+    void anUtteranceWhoseMetadataExceedsPineconesLimitIsRefusedNamingTheRoute() {
+        PineconeIndex index = open(fresh(), null);
+        index.create(4);
+        List<Map<String, Object>> schemas = List.of(Map.of("name", "big", "description", "x".repeat(50_000)));
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> index.upsert(List.of(new VectorRecord("tools", "use the big tool", unit(4, 1), Map.of(), schemas))));
+        assertTrue(e.getMessage().startsWith("route 'tools':") && e.getMessage().contains("40960"), e.getMessage());
+    }
+
     // ---- the index ----
 
     @Test

@@ -42,6 +42,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,7 +54,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.openapitools.db_control.client.model.IndexModel;
 
 /**
@@ -117,7 +123,7 @@ public final class PineconeIndex implements VectorIndex {
     private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
     private volatile PineconeConnection data;
-    private java.util.concurrent.ExecutorService queryPool;
+    private ExecutorService queryPool;
 
     private record Key(String namespace, String id) {}
 
@@ -307,7 +313,7 @@ public final class PineconeIndex implements VectorIndex {
             return;
         }
         int dimension = requireIndex();
-        checkRouteNames(records.stream().map(VectorRecord::route).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
+        checkRouteNames(records.stream().map(VectorRecord::route).collect(Collectors.toCollection(LinkedHashSet::new)));
         Map<String, Vector> vectors = new LinkedHashMap<>();
         for (VectorRecord r : records) {
             if (r.vector().length != dimension) {
@@ -490,30 +496,30 @@ public final class PineconeIndex implements VectorIndex {
         if (vectors.size() <= 1) {
             return vectors.stream().map(v -> query(v, topK, routeFilter)).toList();
         }
-        List<java.util.concurrent.Future<List<Hit>>> futures = new ArrayList<>(vectors.size());
-        java.util.concurrent.ExecutorService pool = queryPool();
+        List<Future<List<Hit>>> futures = new ArrayList<>(vectors.size());
+        ExecutorService pool = queryPool();
         for (float[] v : vectors) {
             futures.add(pool.submit(() -> query(v, topK, routeFilter)));
         }
         List<List<Hit>> out = new ArrayList<>(vectors.size());
         try {
-            for (java.util.concurrent.Future<List<Hit>> f : futures) {
+            for (Future<List<Hit>> f : futures) {
                 out.add(f.get());
             }
         } catch (InterruptedException e) {
             futures.forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();
             throw new SrouterException(ExitCode.FAILURE, "interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             futures.forEach(f -> f.cancel(true));
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         return out;
     }
 
-    private synchronized java.util.concurrent.ExecutorService queryPool() {
+    private synchronized ExecutorService queryPool() {
         if (queryPool == null) {
-            queryPool = java.util.concurrent.Executors.newFixedThreadPool(QUERY_CONCURRENCY, r -> {
+            queryPool = Executors.newFixedThreadPool(QUERY_CONCURRENCY, r -> {
                 Thread t = new Thread(r, "srouter-pinecone-query");
                 t.setDaemon(true);
                 return t;
@@ -595,7 +601,7 @@ public final class PineconeIndex implements VectorIndex {
     private void writeConfig(String field, String value, String createdAt) {
         int dimension = requireIndex();
         float[] values = new float[dimension];
-        java.util.Arrays.fill(values, 0.1f);
+        Arrays.fill(values, 0.1f);
         List<String> parts = split(value, CONFIG_PART_CHARS);
         List<Vector> vectors = new ArrayList<>();
         for (int i = parts.size() - 1; i >= 0; i--) { // the parts before the entry that names them

@@ -57,7 +57,8 @@ public final class RootCommand implements Runnable {
     String index;
 
     @Option(names = "--qdrant-url", scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = {"Qdrant's gRPC endpoint, http://HOST[:PORT] or https://HOST[:PORT] (TLS); port 6334 unless given.",
+            description = {"Qdrant gRPC endpoint, e.g. http://localhost:6334.",
+                "https://HOST[:PORT] for TLS; the port is 6334 unless given.",
                 "Else QDRANT_URL, else http://localhost:6334. The API key comes from QDRANT_API_KEY only."})
     String qdrantUrl;
 

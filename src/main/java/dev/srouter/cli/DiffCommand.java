@@ -19,9 +19,10 @@ import picocli.CommandLine.Option;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  srouter diff -r routes.yaml --index file:.srouter-index",
+            "  srouter diff -r routes.yaml --index qdrant                  # QDRANT_URL, QDRANT_API_KEY",
+            "  srouter diff --index pinecone --namespace acme --summary   # PINECONE_API_KEY",
             "  srouter diff --index file:.srouter-index --strategy local --summary",
-            "  srouter diff --index file:.srouter-index -o json | jq .counts",
+            "  srouter diff --index qdrant -o json | jq .counts",
         })
 final class DiffCommand extends BaseCommand {
     @Option(names = "--strategy", paramLabel = "MODE", defaultValue = "merge",

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
             "Creates the routes file when it does not exist; otherwise rewrites it keeping comments and order of unchanged parts",
             "(the previous file is kept as FILE.bak)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter pull -r new.yaml --index file:.srouter-index --yes"})
+        footer = {"  srouter pull -r new.yaml --index qdrant --yes", "  srouter pull -r new.yaml --index file:.srouter-index --yes"})
 final class PullCommand extends SyncRunner {
     @Override
     protected int doCall() throws Exception {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = {"Make the remote index equal to the routes file: 'sync --strategy local'.",
             "A routes file with 'routes: []' empties the remote (after confirmation, or --yes)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter push -r routes.yaml --index file:.srouter-index", "  srouter push --index file:.srouter-index --yes"})
+        footer = {"  srouter push -r routes.yaml --index qdrant", "  srouter push --index pinecone --region eu-west-1 --yes",
+            "  srouter push --index file:.srouter-index --yes"})
 final class PushCommand extends SyncRunner {
     @Override
     protected int doCall() throws Exception {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
         description = {"Facts about the remote index: records, dimension, recorded encoder, lock, and whether it is in sync.",
             "Whether the routes file is in sync comes from the manifest's content hash: one config read, no listing."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter status --index file:.srouter-index", "  srouter status --index file:.srouter-index -o json"})
+        footer = {"  srouter status --index qdrant", "  srouter status --index pinecone --namespace acme -o json",
+            "  srouter status --index file:.srouter-index"})
 final class StatusCommand extends BaseCommand {
     @Override
     protected int doCall() {
@@ -35,6 +36,8 @@ final class StatusCommand extends BaseCommand {
             String sync;
             if (!Files.exists(root.routes)) {
                 sync = "not checked (no " + root.routes + ")";
+            } else if (!info.exists()) {
+                sync = "not pushed (the index does not exist; srouter push creates it)";
             } else if (manifest.isEmpty()) {
                 sync = "unknown (no manifest on the remote; run srouter diff)";
             } else {

@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  srouter sync --index file:.srouter-index --strategy merge",
-            "  srouter sync --index file:.srouter-index --strategy local --dry-run",
-            "  srouter sync --index file:.srouter-index --strategy merge --yes      # in CI",
+            "  srouter sync --index qdrant --strategy merge",
+            "  srouter sync --index pinecone --strategy local --dry-run",
+            "  srouter sync --index qdrant --strategy merge --yes --lock-timeout 5m   # in CI",
+            "  srouter sync --index file:.srouter-index --strategy remote",
         })
 final class SyncCommand extends SyncRunner {
     @Option(names = "--strategy", paramLabel = "MODE", required = true,

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = {"Break a stale lock on the remote index (a crashed sync's lease, or semantic-router's sr_lock), saying whose it was.",
             "A live lease is refused unless --force."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter unlock --index file:.srouter-index", "  srouter unlock --index file:.srouter-index --force"})
+        footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force"})
 final class UnlockCommand extends BaseCommand {
     @Option(names = "--force", description = "Also break a lease that has not expired (its sync may still be running).")
     boolean force;
@@ -24,7 +24,7 @@ final class UnlockCommand extends BaseCommand {
     protected int doCall() {
         try (VectorIndex index = IndexFactory.remote(root, "unlock")) {
             if (!index.describe().exists()) {
-                out().println("the index " + index.describeLocation() + " does not exist; nothing to unlock");
+                out().println(index.describeLocation() + " does not exist; nothing to unlock");
                 return ExitCode.OK;
             }
             LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO, Duration.ZERO);

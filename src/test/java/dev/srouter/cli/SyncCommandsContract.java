@@ -91,6 +91,10 @@ abstract class SyncCommandsContract {
         assertEquals(2, before.exit(), before.toString());
         assertTrue(before.out().contains("remote: +36 -0") && before.out().contains("(strategy merge)"), before.toString());
 
+        Result before2 = run("status");
+        assertEquals(0, before2.exit(), before2.toString());
+        assertTrue(before2.out().contains("does not exist yet") && before2.out().contains("not pushed"), before2.toString());
+
         Result refused = run("push");
         assertEquals(64, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("--yes"), refused.toString());

@@ -29,6 +29,11 @@ class PineconeLiveSyncCommandsTest extends SyncCommandsContract {
     }
 
     @Override
+    protected boolean sharesOneIndexBetweenTests() {
+        return true;
+    }
+
+    @Override
     protected boolean indexExists() {
         try (VectorIndex idx = openIndex()) {
             return idx.describe().count() > 0;

@@ -1,5 +1,8 @@
 package dev.srouter.index.pinecone;
 
+import static dev.srouter.index.RemoteIndexTesting.printed;
+import static dev.srouter.index.RemoteIndexTesting.sync;
+import static dev.srouter.index.RemoteIndexTesting.unit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,8 +25,6 @@ import dev.srouter.index.VectorIndex.StoredRecord;
 import dev.srouter.index.VectorIndex.VectorRecord;
 import io.grpc.Status;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,19 +75,6 @@ class PineconeIndexTest {
 
     private static String fresh() {
         return "t-" + INDEXES.incrementAndGet();
-    }
-
-    private static float[] unit(int dim, int seed) {
-        float[] v = new float[dim];
-        double n = 0;
-        for (int i = 0; i < dim; i++) {
-            v[i] = (float) Math.sin(seed * 31 + i + 1);
-            n += v[i] * v[i];
-        }
-        for (int i = 0; i < dim; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
     }
 
     // ---- layout ----
@@ -151,7 +139,7 @@ class PineconeIndexTest {
                 new Route("chitchat", List.of("how's the weather today?", "how are things going?"), null, null,
                         Map.of("tone", "light", "priority", 2), List.of())));
         CountingEncoder encoder = new CountingEncoder("m", 4);
-        sync(index, encoder, local, SyncStrategy.LOCAL);
+        sync(index, encoder, local, SyncStrategy.LOCAL, 500, false);
         assertEquals(1, encoder.texts.get(), "only the new utterance is embedded");
         assertTrue(Diff.between(local, RemoteReader.read(open(name, null)).routes()).isEmpty());
     }
@@ -209,7 +197,7 @@ class PineconeIndexTest {
         }
         RouteSet local = RouteSet.of(routes);
         index.create(4);
-        sync(index, new CountingEncoder("m", 4), local, SyncStrategy.LOCAL);
+        sync(index, new CountingEncoder("m", 4), local, SyncStrategy.LOCAL, 500, false);
         SyncService.Comparison c = new SyncService(open(name, null), null, Clock.systemUTC(), 500, "t", m -> {})
                 .compare(local, SyncStrategy.MERGE, true);
         assertTrue(c.fastPath() && c.plan().inSync(), "the manifest (over 40 KB) reads back whole");
@@ -437,7 +425,7 @@ class PineconeIndexTest {
                 () -> open("a-wrong-key-22", server.controlUrl(), name, null, FAST).describe());
         assertEquals(ExitCode.UNREACHABLE, control.exitCode());
         assertTrue(control.getMessage().startsWith("Pinecone rejected the API key (PINECONE_API_KEY)"), control.getMessage());
-        assertFalse(stack(control).contains("a-wrong-key-22") || stack(control).contains("the-right-key-1"));
+        assertFalse(printed(control).contains("a-wrong-key-22") || printed(control).contains("the-right-key-1"));
     }
 
     @Test
@@ -471,18 +459,4 @@ class PineconeIndexTest {
         assertTrue(e.getMessage().contains("does not exist: create it with srouter push --index pinecone"), e.getMessage());
     }
 
-    private static void sync(VectorIndex index, CountingEncoder encoder, RouteSet local, SyncStrategy strategy) {
-        SyncService service = new SyncService(index, encoder, Clock.systemUTC(), 500, "test", m -> {});
-        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).acquire("t", Duration.ZERO)) {
-            SyncService.Comparison c = service.compare(local, strategy, false);
-            service.checkEncoder(c, false);
-            service.applyRemote(c.plan(), lease, false);
-        }
-    }
-
-    private static String stack(Throwable t) {
-        StringWriter w = new StringWriter();
-        t.printStackTrace(new PrintWriter(w));
-        return w.toString();
-    }
 }

@@ -1,5 +1,8 @@
 package dev.srouter.index.qdrant;
 
+import static dev.srouter.index.RemoteIndexTesting.printed;
+import static dev.srouter.index.RemoteIndexTesting.sync;
+import static dev.srouter.index.RemoteIndexTesting.unit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,7 +18,6 @@ import dev.srouter.core.SyncStrategy;
 import dev.srouter.engine.CountingEncoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.RemoteReader;
-import dev.srouter.engine.SyncService;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex.RecordKey;
 import dev.srouter.index.VectorIndex.StoredRecord;
@@ -72,21 +74,6 @@ class QdrantIndexTest {
 
     private static String fresh() {
         return "t-" + COLLECTIONS.incrementAndGet();
-    }
-
-    private static float[] unit(int dim, int seed) {
-        float[] v = new float[dim];
-        for (int i = 0; i < dim; i++) {
-            v[i] = (float) Math.sin(seed * 31 + i + 1);
-        }
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        for (int i = 0; i < dim; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
     }
 
     // ---- layout ----
@@ -221,12 +208,7 @@ class QdrantIndexTest {
                 new Route("politics", List.of("isn't politics the best thing ever"), null, null, Map.of(), List.of()),
                 new Route("chitchat", List.of("how's the weather today?", "how are things going?"), null, null, Map.of(), List.of())));
         CountingEncoder encoder = new CountingEncoder("m", 4);
-        SyncService service = new SyncService(index, encoder, Clock.systemUTC(), 500, "test", m -> {});
-        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).acquire("t", Duration.ZERO)) {
-            SyncService.Comparison c = service.compare(local, SyncStrategy.LOCAL, false);
-            service.checkEncoder(c, false);
-            service.applyRemote(c.plan(), lease, false);
-        }
+        sync(index, encoder, local, SyncStrategy.LOCAL, 500, false);
         assertEquals(1, encoder.texts.get(), "only the new utterance is embedded");
         assertNull(server.payloadOf(name, randomId), "the old-style point is deleted through the id seen on read");
         assertTrue(Diff.between(local, RemoteReader.read(open(name, null)).routes()).isEmpty());
@@ -377,7 +359,7 @@ class QdrantIndexTest {
                 () -> open(server.url(), "wrong-key-456", name, null, QdrantIndexContractTest.FAST_RETRIES).describe());
         assertEquals(ExitCode.UNREACHABLE, wrong.exitCode());
         assertEquals("Qdrant rejected the API key at " + server.url() + " (QDRANT_API_KEY)", wrong.getMessage());
-        assertFalse(stackText(wrong).contains("wrong-key-456") || stackText(wrong).contains("right-key-123"));
+        assertFalse(printed(wrong).contains("wrong-key-456") || printed(wrong).contains("right-key-123"));
 
         SrouterException missing = assertThrows(SrouterException.class,
                 () -> open(server.url(), null, name, null, QdrantIndexContractTest.FAST_RETRIES).describe());
@@ -414,21 +396,12 @@ class QdrantIndexTest {
         RouteSet local = RouteSet.of(routes);
         index.create(4);
         server.failCall("Points/Upsert", 3, Status.Code.INTERNAL); // two batches land, the third fails
-        assertThrows(SrouterException.class, () -> syncLocal(index, encoder, local, 7));
+        assertThrows(SrouterException.class, () -> sync(index, encoder, local, SyncStrategy.LOCAL, 7, true));
         assertFalse(Diff.between(local, RemoteReader.read(index).routes()).isEmpty(), "stopped part way");
         new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).breakLock(true);
-        syncLocal(index, encoder, local, 7);
+        sync(index, encoder, local, SyncStrategy.LOCAL, 7, true);
         assertTrue(Diff.between(local, RemoteReader.read(index).routes()).isEmpty());
         assertEquals(48, server.pointCount(name), "nothing lost or duplicated");
-    }
-
-    private static void syncLocal(VectorIndex index, CountingEncoder encoder, RouteSet local, int batch) {
-        SyncService service = new SyncService(index, encoder, Clock.systemUTC(), batch, "test", m -> {});
-        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).acquire("t", Duration.ZERO)) {
-            SyncService.Comparison c = service.compare(local, SyncStrategy.LOCAL, true);
-            service.checkEncoder(c, false);
-            service.applyRemote(c.plan(), lease, false);
-        }
     }
 
     @Test
@@ -454,9 +427,4 @@ class QdrantIndexTest {
         index.delete(List.of(new RecordKey("r", "absent")));
     }
 
-    private static String stackText(Throwable t) {
-        java.io.StringWriter w = new java.io.StringWriter();
-        t.printStackTrace(new java.io.PrintWriter(w));
-        return w.toString();
-    }
 }

@@ -30,7 +30,7 @@ final class StatusCommand extends BaseCommand {
         try (VectorIndex index = IndexFactory.remote(root, "status")) {
             VectorIndex.IndexInfo info = index.describe();
             Optional<Manifest> manifest = info.exists() ? RemoteReader.manifest(index) : Optional.empty();
-            LeaseLock.State lock = info.exists() ? new LeaseLock(index, Clock.systemUTC(), Duration.ZERO, Duration.ZERO).state()
+            LeaseLock.State lock = info.exists() ? new LeaseLock(index, Clock.systemUTC(), Duration.ZERO).state()
                     : new LeaseLock.State(Optional.empty(), false);
             Instant now = Instant.now();
             String sync;

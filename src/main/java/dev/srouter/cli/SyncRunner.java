@@ -87,8 +87,7 @@ abstract class SyncRunner extends BaseCommand {
                 index.create(encoder.dimension());
                 info("created " + index.describeLocation() + " (dimension " + encoder.dimension() + ", cosine)");
             }
-            // No extra settle delay here: an index without an atomic compare-and-set (Pinecone) waits for its own writes to show.
-            LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL, Duration.ZERO);
+            LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL);
             try (LeaseLock.Held lease = lock.acquire(owner(), timeout)) {
                 // Plan again under the lock: what was confirmed must still be what gets written.
                 SyncService.Comparison c = service.compare(local, strategy, !reembed);

@@ -27,7 +27,7 @@ final class UnlockCommand extends BaseCommand {
                 out().println(index.describeLocation() + " does not exist; nothing to unlock");
                 return ExitCode.OK;
             }
-            LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO, Duration.ZERO);
+            LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO);
             LeaseLock.State before = lock.state();
             if (before.holder().filter(h -> !h.token().isEmpty()).isEmpty() && !before.srLocked()) {
                 out().println("the index was not locked");

@@ -72,18 +72,16 @@ public final class LeaseLock {
     private final VectorIndex index;
     private final Clock clock;
     private final Duration ttl;
-    private final Duration settle;
 
     /**
-     * @param ttl how long a lease lives without renewal
-     * @param settle how long to wait before reading a lease back on a backend without a real
-     *     compare-and-set (Pinecone), so that a racing writer's value has become visible
+     * @param ttl how long a lease lives without renewal. Taking the lease relies on the index's
+     *     {@link VectorIndex#compareAndSetConfig}: atomic where the backend allows, a write, settle
+     *     delay and read-back where it does not (Pinecone).
      */
-    public LeaseLock(VectorIndex index, Clock clock, Duration ttl, Duration settle) {
+    public LeaseLock(VectorIndex index, Clock clock, Duration ttl) {
         this.index = index;
         this.clock = clock;
         this.ttl = ttl;
-        this.settle = settle;
     }
 
     public State state() {
@@ -109,7 +107,7 @@ public final class LeaseLock {
             Instant now = clock.instant();
             if (state.free(now)) {
                 Holder mine = new Holder(owner, host(), ProcessHandle.current().pid(), UUID.randomUUID().toString(), now, now.plus(ttl));
-                if (index.compareAndSetConfig(LEASE_FIELD, current, mine.toJson()) && confirm(mine)) {
+                if (index.compareAndSetConfig(LEASE_FIELD, current, mine.toJson())) {
                     index.writeConfig(SR_LOCK_FIELD, "True");
                     index.awaitWritesVisible(); // Python clients must see sr_lock before we write
                     return new Held(mine);
@@ -122,13 +120,6 @@ public final class LeaseLock {
             sleep(Math.max(1, Math.min(backoff, Duration.between(now, deadline).toMillis())));
             backoff = Math.min(backoff * 2, 2000);
         }
-    }
-
-    private boolean confirm(Holder mine) {
-        if (!index.atomicConfigWrites() && !settle.isZero()) {
-            sleep(settle.toMillis());
-        }
-        return index.readConfig(LEASE_FIELD).flatMap(e -> Holder.parse(e.value())).map(h -> h.token().equals(mine.token())).orElse(false);
     }
 
     static SrouterException locked(State state, Instant now) {

@@ -79,15 +79,13 @@ public interface VectorIndex extends SearchIndex {
 
     /**
      * Writes {@code field} only when its current value equals {@code expected} (null: the entry is
-     * absent), atomically where the backend allows: the primitive the lease lock is built on. When
-     * the current value differs nothing is written.
+     * absent), atomically where the backend allows (Pinecone has no conditional write: a check, a
+     * write and a read-back after a settle delay, best effort): the primitive the lease lock is built
+     * on. When the current value differs nothing is written.
      *
      * @return whether the value was written
      */
     boolean compareAndSetConfig(String field, String expected, String value);
-
-    /** Whether {@link #compareAndSetConfig} is a real compare-and-set (false: best effort, e.g. Pinecone). */
-    boolean atomicConfigWrites();
 
     /**
      * Refuses, before any write, route names this backend cannot keep apart (Pinecone: names that differ

@@ -29,7 +29,7 @@ public final class PineconeBench {
             server.latency(Duration.ofMillis(latencyMs));
             SyncBench.HashEncoder encoder = new SyncBench.HashEncoder();
             PineconeIndex index = connect(server);
-            LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO);
+            LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60));
             SyncService service = new SyncService(index, encoder, Clock.systemUTC(), SyncService.DEFAULT_BATCH, "bench", m -> {});
             System.out.printf(Locale.ROOT, "Pinecone stand-in, %d ms latency per call%n", latencyMs);
 

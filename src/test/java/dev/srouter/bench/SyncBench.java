@@ -84,7 +84,7 @@ public final class SyncBench {
         FileIndex index = new FileIndex(dir.resolve("idx"));
         HashEncoder encoder = new HashEncoder();
         SyncService service = new SyncService(index, encoder, Clock.systemUTC(), SyncService.DEFAULT_BATCH, "bench", m -> {});
-        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60));
 
         long t0 = System.nanoTime();
         index.create(384);

@@ -225,7 +225,7 @@ abstract class SyncCommandsContract {
         assertEquals(0, run("push", "--yes").exit());
         Files.writeString(routes, Files.readString(routes).replace("      - hello there\n", "      - hello there\n      - howdy partner\n"));
         try (VectorIndex idx = openIndex();
-                LeaseLock.Held held = new LeaseLock(idx, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO)
+                LeaseLock.Held held = new LeaseLock(idx, Clock.systemUTC(), Duration.ofSeconds(60))
                         .acquire("ci-job-41", Duration.ZERO)) {
             Result blocked = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "300ms");
             assertEquals(3, blocked.exit(), blocked.toString());

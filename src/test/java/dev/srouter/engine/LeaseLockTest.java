@@ -46,7 +46,7 @@ class LeaseLockTest {
     void aSecondHolderWaitsThenFailsNamingTheFirst() {
         InMemoryIndex index = index();
         Clock clock = Clock.systemUTC();
-        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(60), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(60));
         try (LeaseLock.Held first = lock.acquire("alice", Duration.ZERO)) {
             assertEquals("True", index.readConfig(LeaseLock.SR_LOCK_FIELD).orElseThrow().value(), "semantic-router sees it locked");
             SrouterException e = assertThrows(SrouterException.class, () -> lock.acquire("bob", Duration.ofMillis(300)));
@@ -63,7 +63,7 @@ class LeaseLockTest {
     void anExpiredLeaseOfACrashedHolderIsTakenOver() {
         InMemoryIndex index = index();
         ManualClock clock = new ManualClock();
-        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(60), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(60));
         LeaseLock.Held crashed = lock.acquire("crashed", Duration.ZERO);
         // the process dies: no release, no renewal
         clock.now.set(clock.now.get().plusSeconds(61));
@@ -77,7 +77,7 @@ class LeaseLockTest {
     @Test
     void twoRacersNeverBothHoldTheLease() throws Exception {
         InMemoryIndex index = index();
-        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60));
         AtomicReference<Integer> winners = new AtomicReference<>(0);
         Thread[] threads = new Thread[8];
         java.util.List<LeaseLock.Held> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -105,7 +105,7 @@ class LeaseLockTest {
     @Test
     void unlockRefusesALiveLeaseUnlessForcedAndBreaksSemanticRoutersLock() {
         InMemoryIndex index = index();
-        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60));
         LeaseLock.Held live = lock.acquire("alice", Duration.ZERO);
         SrouterException e = assertThrows(SrouterException.class, () -> lock.breakLock(false));
         assertEquals(ExitCode.LOCKED, e.exitCode());

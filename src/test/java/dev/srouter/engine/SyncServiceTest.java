@@ -39,7 +39,7 @@ class SyncServiceTest {
         if (!index.describe().exists()) {
             index.create(encoder.dimension());
         }
-        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(30), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(30));
         try (LeaseLock.Held lease = lock.acquire("test", Duration.ZERO)) {
             SyncService.Comparison c = service.compare(local, s, true);
             service.checkEncoder(c, false);
@@ -90,7 +90,7 @@ class SyncServiceTest {
         RouteSet partial = RemoteReader.read(index).routes();
         assertTrue(!Diff.between(next, partial).isEmpty(), "the first run stopped part way");
         // the lease of the crashed run is still there: a new run waits for it or, here, breaks it as unlock would
-        new LeaseLock(index, clock, Duration.ofSeconds(30), Duration.ZERO).breakLock(true);
+        new LeaseLock(index, clock, Duration.ofSeconds(30)).breakLock(true);
         sync(index, encoder, next, SyncStrategy.LOCAL);
         RouteSet after = RemoteReader.read(index).routes();
         assertTrue(Diff.between(next, after).isEmpty(), Diff.between(next, after).toString());
@@ -119,7 +119,7 @@ class SyncServiceTest {
         SyncService service = new SyncService(index, encoder, clock, 7, "srouter test", m -> {});
         index.create(encoder.dimension());
         RouteSet next = routes(6, 8, Map.of("v", 2));
-        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(30), Duration.ZERO);
+        LeaseLock lock = new LeaseLock(index, clock, Duration.ofSeconds(30));
         index.failAfterWrites(5);
         assertThrows(SrouterException.class, () -> {
             try (LeaseLock.Held lease = lock.acquire("first", Duration.ZERO)) {

@@ -32,7 +32,7 @@ public final class RemoteIndexTesting {
     public static SyncService.Applied sync(VectorIndex index, Encoder encoder, RouteSet local, SyncStrategy strategy, int batch,
             boolean fastPath) {
         SyncService service = new SyncService(index, encoder, Clock.systemUTC(), batch, "test", m -> {});
-        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).acquire("t", Duration.ZERO)) {
+        try (LeaseLock.Held lease = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30)).acquire("t", Duration.ZERO)) {
             SyncService.Comparison c = service.compare(local, strategy, fastPath);
             service.checkEncoder(c, false);
             return service.applyRemote(c.plan(), lease, false);

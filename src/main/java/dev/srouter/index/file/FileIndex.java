@@ -362,12 +362,6 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
         });
     }
 
-    /** True: every read-modify-write of the config holds the exclusive lock. */
-    @Override
-    public boolean atomicConfigWrites() {
-        return true;
-    }
-
     // ---- test hooks ----
 
     /** The write call after the next {@code n} fails once, after writing its temporary files ({@link CrashPoint#TEMP_WRITTEN}). */

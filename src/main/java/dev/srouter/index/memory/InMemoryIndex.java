@@ -165,11 +165,6 @@ public final class InMemoryIndex implements VectorIndex, FaultInjectable {
     }
 
     @Override
-    public boolean atomicConfigWrites() {
-        return true;
-    }
-
-    @Override
     public String describeLocation() {
         return "memory:" + name;
     }

@@ -659,11 +659,6 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     @Override
-    public boolean atomicConfigWrites() {
-        return false;
-    }
-
-    @Override
     public String describeLocation() {
         return "Pinecone index '" + indexName + "'" + (namespace.isEmpty() ? "" : " (namespace '" + namespace + "')")
                 + (tls ? "" : " at " + controlHost);

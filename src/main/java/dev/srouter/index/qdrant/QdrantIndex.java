@@ -525,11 +525,6 @@ public final class QdrantIndex implements VectorIndex {
         return readConfig(field).map(e -> value.equals(e.value()) && createdAt.equals(e.createdAt())).orElse(false);
     }
 
-    @Override
-    public boolean atomicConfigWrites() {
-        return true;
-    }
-
     /**
      * A config write. Entries live in another collection, so writing one for an index that does not
      * exist is refused all the same; the config collection itself is made when missing (a collection

@@ -381,7 +381,7 @@ class PineconeIndexTest {
             results.add(pool.submit((Callable<Boolean>) () -> {
                 go.await();
                 try {
-                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO).acquire("sync-" + me, Duration.ZERO);
+                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
                     return true;
                 } catch (SrouterException e) {
                     assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());

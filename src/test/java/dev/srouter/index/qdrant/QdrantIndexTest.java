@@ -245,7 +245,7 @@ class QdrantIndexTest {
         }
         List<Boolean> acquired = race(clients, (index, i) -> {
             try {
-                new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ZERO).acquire("sync-" + i, Duration.ZERO);
+                new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + i, Duration.ZERO);
                 return true;
             } catch (SrouterException e) {
                 assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
@@ -398,7 +398,7 @@ class QdrantIndexTest {
         server.failCall("Points/Upsert", 3, Status.Code.INTERNAL); // two batches land, the third fails
         assertThrows(SrouterException.class, () -> sync(index, encoder, local, SyncStrategy.LOCAL, 7, true));
         assertFalse(Diff.between(local, RemoteReader.read(index).routes()).isEmpty(), "stopped part way");
-        new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ZERO).breakLock(true);
+        new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(30)).breakLock(true);
         sync(index, encoder, local, SyncStrategy.LOCAL, 7, true);
         assertTrue(Diff.between(local, RemoteReader.read(index).routes()).isEmpty());
         assertEquals(48, server.pointCount(name), "nothing lost or duplicated");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srouter.core.Batches;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
 import java.io.IOException;
@@ -185,8 +186,7 @@ public final class OpenAiEncoder implements Encoder {
         }
         OkHttpClient http = client();
         List<float[]> out = new ArrayList<>(texts.size());
-        for (int from = 0; from < texts.size(); from += config.batchSize()) {
-            List<String> batch = texts.subList(from, Math.min(texts.size(), from + config.batchSize()));
+        for (List<String> batch : Batches.of(texts, config.batchSize())) {
             out.addAll(encodeBatch(http, batch));
         }
         return out;

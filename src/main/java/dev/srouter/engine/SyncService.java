@@ -1,5 +1,6 @@
 package dev.srouter.engine;
 
+import dev.srouter.core.Batches;
 import dev.srouter.core.ContentHash;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.Manifest;
@@ -183,10 +184,6 @@ public final class SyncService {
     }
 
     private <T> List<List<T>> batches(List<T> items) {
-        List<List<T>> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i += batchSize) {
-            out.add(items.subList(i, Math.min(items.size(), i + batchSize)));
-        }
-        return out;
+        return Batches.of(items, batchSize);
     }
 }

@@ -3,6 +3,7 @@ package dev.srouter.index.pinecone;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.srouter.core.Batches;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
@@ -298,8 +299,7 @@ public final class PineconeIndex implements VectorIndex {
         int dimension = m == null || m.getDimension() == null ? 0 : m.getDimension();
         int perCall = (int) Math.max(1, Math.min(FETCH_BATCH, MAX_FETCH_ANSWER_BYTES / (dimension * 4L + 4096)));
         Map<String, Vector> out = new HashMap<>();
-        for (int from = 0; from < ids.size(); from += perCall) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + perCall));
+        for (List<String> batch : Batches.of(ids, perCall)) {
             FetchRequest request = FetchRequest.newBuilder().setNamespace(ns).addAllIds(batch).build();
             FetchResponse response = dataCall("fetch " + batch.size() + " vectors", s -> s.fetch(request));
             out.putAll(response.getVectorsMap());
@@ -336,19 +336,7 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private void upsertVectors(String ns, List<Vector> vectors) {
-        List<Vector> batch = new ArrayList<>();
-        long bytes = 0;
-        for (Vector v : vectors) {
-            int size = v.getSerializedSize() + 8;
-            if (!batch.isEmpty() && (bytes + size > MAX_UPSERT_BYTES || batch.size() >= MAX_UPSERT_VECTORS)) {
-                sendUpsert(ns, batch);
-                batch = new ArrayList<>();
-                bytes = 0;
-            }
-            batch.add(v);
-            bytes += size;
-        }
-        if (!batch.isEmpty()) {
+        for (List<Vector> batch : Batches.bySize(vectors, Vector::getSerializedSize, MAX_UPSERT_BYTES, MAX_UPSERT_VECTORS)) {
             sendUpsert(ns, batch);
         }
     }
@@ -387,8 +375,7 @@ public final class PineconeIndex implements VectorIndex {
             return;
         }
         List<String> ids = keys.stream().map(k -> RecordIds.pineconeVectorId(k.route(), k.utterance())).distinct().toList();
-        for (int from = 0; from < ids.size(); from += DELETE_BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + DELETE_BATCH));
+        for (List<String> batch : Batches.of(ids, DELETE_BATCH)) {
             DeleteRequest request = DeleteRequest.newBuilder().setNamespace(namespace).addAllIds(batch).build();
             dataCall("delete " + batch.size() + " vectors", s -> s.delete(request));
             synchronized (pending) {

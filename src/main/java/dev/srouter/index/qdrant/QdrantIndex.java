@@ -6,6 +6,7 @@ import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.srouter.core.Batches;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
@@ -63,6 +64,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 
 /**
  * A Qdrant collection through the official Java client over gRPC, in semantic-router's layout
@@ -428,9 +430,8 @@ public final class QdrantIndex implements VectorIndex {
     @Override
     public List<List<Hit>> queryBatch(List<float[]> vectors, int topK, Set<String> routeFilter) {
         List<List<Hit>> out = new ArrayList<>(vectors.size());
-        for (int from = 0; from < vectors.size(); from += MAX_QUERY_BATCH) {
-            List<QueryPoints> queries = vectors.subList(from, Math.min(vectors.size(), from + MAX_QUERY_BATCH)).stream()
-                    .map(v -> queryRequest(v, topK, routeFilter)).toList();
+        for (List<float[]> batch : Batches.of(vectors, MAX_QUERY_BATCH)) {
+            List<QueryPoints> queries = batch.stream().map(v -> queryRequest(v, topK, routeFilter)).toList();
             try {
                 List<BatchResult> results = call("query " + collection, t -> client.queryBatchAsync(collection, queries, null, t));
                 results.forEach(r -> out.add(hits(r.getResultList())));
@@ -612,29 +613,13 @@ public final class QdrantIndex implements VectorIndex {
                 : Filter.newBuilder().addMust(matchKeyword(NAMESPACE, namespace)).build();
     }
 
-    private static PointsSelector selector(List<PointId> ids) {
-        return PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addAllIds(ids)).build();
+    /** Splits items into requests of at most {@link #MAX_REQUEST_BYTES}. */
+    private static <T> List<List<T>> bySize(List<T> items, ToIntFunction<T> size) {
+        return Batches.bySize(items, size, MAX_REQUEST_BYTES, Integer.MAX_VALUE);
     }
 
-    /** Splits items into requests of at most {@link #MAX_REQUEST_BYTES}. */
-    private static <T> List<List<T>> bySize(List<T> items, java.util.function.ToIntFunction<T> size) {
-        List<List<T>> batches = new ArrayList<>();
-        List<T> current = new ArrayList<>();
-        long bytes = 0;
-        for (T item : items) {
-            int s = size.applyAsInt(item) + 8;
-            if (!current.isEmpty() && bytes + s > MAX_REQUEST_BYTES) {
-                batches.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(item);
-            bytes += s;
-        }
-        if (!current.isEmpty()) {
-            batches.add(current);
-        }
-        return batches;
+    private static PointsSelector selector(List<PointId> ids) {
+        return PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addAllIds(ids)).build();
     }
 
     // ---- calls, retries and errors ----

@@ -1,5 +1,6 @@
 package dev.srouter.index;
 
+import dev.srouter.core.SrouterException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +100,16 @@ public interface VectorIndex extends SearchIndex {
      * it writes the manifest and hash, so that their presence still means the records are there.
      */
     default void awaitWritesVisible() {}
+
+    /** Refuses records whose vectors are not {@code dimension} long, before anything is written, naming both lengths. */
+    static void requireDimension(VectorIndex index, int dimension, List<VectorRecord> records) {
+        for (VectorRecord r : records) {
+            if (r.vector().length != dimension) {
+                throw SrouterException.failure("vector of dimension " + r.vector().length + " for "
+                        + index.describeLocation() + ", which holds vectors of dimension " + dimension);
+            }
+        }
+    }
 
     /** Backend name for messages, e.g. {@code file:/tmp/idx} or {@code qdrant http://localhost:6334 semantic-router-index}. */
     String describeLocation();

@@ -277,12 +277,7 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
     public void upsert(List<VectorRecord> records) {
         write(false, (call, s) -> {
             requireExists(s);
-            for (VectorRecord r : records) {
-                if (r.vector().length != s.dimension) {
-                    throw SrouterException.failure("vector of dimension " + r.vector().length + " for " + describeLocation()
-                            + ", which holds vectors of dimension " + s.dimension);
-                }
-            }
+            VectorIndex.requireDimension(this, s.dimension, records);
             if (records.isEmpty()) {
                 return null;
             }

@@ -101,12 +101,7 @@ public final class InMemoryIndex implements VectorIndex, FaultInjectable {
     public synchronized void upsert(List<VectorRecord> batch) {
         beginWrite();
         requireExists();
-        for (VectorRecord r : batch) {
-            if (r.vector().length != dimension) {
-                throw SrouterException.failure("vector of dimension " + r.vector().length + " for " + describeLocation()
-                        + ", which holds vectors of dimension " + dimension);
-            }
-        }
+        VectorIndex.requireDimension(this, dimension, batch);
         for (VectorRecord r : batch) {
             StoredRecord stored = new StoredRecord(r.route(), r.utterance(), JsonValues.copyMap(r.metadata()),
                     JsonValues.copyMaps(r.functionSchemas()));

@@ -262,7 +262,7 @@ public final class PineconeIndex implements VectorIndex {
 
     @Override
     public RecordPage read(String pageToken, int pageSize) {
-        if (model == null && describeModel().isEmpty()) {
+        if (absent()) {
             return new RecordPage(List.of(), null);
         }
         // Gather a page of ids (the service may answer fewer per list call than asked), then fetch them at once.
@@ -312,14 +312,10 @@ public final class PineconeIndex implements VectorIndex {
         if (records.isEmpty()) {
             return;
         }
-        int dimension = requireIndex();
+        VectorIndex.requireDimension(this, requireIndex(), records);
         checkRouteNames(records.stream().map(VectorRecord::route).collect(Collectors.toCollection(LinkedHashSet::new)));
         Map<String, Vector> vectors = new LinkedHashMap<>();
         for (VectorRecord r : records) {
-            if (r.vector().length != dimension) {
-                throw SrouterException.failure(describeLocation() + " holds vectors of dimension " + dimension + "; cannot write one of dimension "
-                        + r.vector().length);
-            }
             String id = RecordIds.pineconeVectorId(r.route(), r.utterance());
             vectors.remove(id);
             vectors.put(id, vector(id, r.vector(), PineconeMetadata.of(r.stored())));
@@ -371,7 +367,7 @@ public final class PineconeIndex implements VectorIndex {
 
     @Override
     public void delete(Collection<RecordKey> keys) {
-        if (keys.isEmpty() || (model == null && describeModel().isEmpty())) {
+        if (keys.isEmpty() || absent()) {
             return;
         }
         List<String> ids = keys.stream().map(k -> RecordIds.pineconeVectorId(k.route(), k.utterance())).distinct().toList();
@@ -450,7 +446,7 @@ public final class PineconeIndex implements VectorIndex {
 
     @Override
     public List<Hit> query(float[] vector, int topK, Set<String> routeFilter) {
-        if (model == null && describeModel().isEmpty()) {
+        if (absent()) {
             return List.of();
         }
         QueryRequest.Builder q = QueryRequest.newBuilder().setNamespace(namespace).setTopK(Math.max(1, topK)).setIncludeMetadata(true);
@@ -536,7 +532,7 @@ public final class PineconeIndex implements VectorIndex {
      */
     @Override
     public Optional<ConfigEntry> readConfig(String field) {
-        if (model == null && describeModel().isEmpty()) {
+        if (absent()) {
             return Optional.empty();
         }
         List<String> ids = new ArrayList<>();
@@ -665,6 +661,11 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     // ---- calls ----
+
+    /** Whether the index does not exist (asked once; later calls trust the describe already made). */
+    private boolean absent() {
+        return model == null && describeModel().isEmpty();
+    }
 
     /** The index's dimension; a missing index is an error naming it. */
     private int requireIndex() {

@@ -308,7 +308,7 @@ public final class QdrantIndex implements VectorIndex {
         if (records.isEmpty()) {
             return;
         }
-        requireDimension(records);
+        VectorIndex.requireDimension(this, requireCollection(), records);
         // Later records of one key win, as in one upsert of the same id twice.
         Map<String, PointStruct> points = new LinkedHashMap<>();
         for (VectorRecord r : records) {
@@ -333,20 +333,6 @@ public final class QdrantIndex implements VectorIndex {
             }
         }
         deleteIds(stray);
-    }
-
-    private void requireDimension(List<VectorRecord> records) {
-        int expected = knownDimension;
-        if (expected < 0) {
-            expected = collectionInfo(collection).map(i -> (int) vectorParams(i).getSize()).orElseThrow(this::missing);
-            knownDimension = expected;
-        }
-        for (VectorRecord r : records) {
-            if (r.vector().length != expected) {
-                throw SrouterException.failure(describeLocation() + " holds vectors of dimension " + expected
-                        + "; cannot write one of dimension " + r.vector().length);
-            }
-        }
     }
 
     @Override
@@ -569,10 +555,12 @@ public final class QdrantIndex implements VectorIndex {
         return field.startsWith("sr_") ? scope : ownScope;
     }
 
-    private void requireCollection() {
+    /** The collection's vector size; a missing collection is an error naming it. */
+    private int requireCollection() {
         if (knownDimension < 0) {
             knownDimension = collectionInfo(collection).map(i -> (int) vectorParams(i).getSize()).orElseThrow(this::missing);
         }
+        return knownDimension;
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.srouter.index;
 
 import io.grpc.Status;
 
-/** One-line wording of gRPC failures for the messages of the gRPC-based indexes (Qdrant, Pinecone's data plane). */
+/** What the gRPC-based indexes (Qdrant, Pinecone's data plane) share about failed calls: which to retry, and their wording. */
 public final class GrpcErrors {
     private GrpcErrors() {}
 
@@ -17,5 +17,17 @@ public final class GrpcErrors {
             return cause.getMessage();
         }
         return description == null ? status.getCode().name() : description;
+    }
+
+    /** Whether a failed call is worth another try: the server was unreachable, overloaded, aborted the call or did not answer in time. */
+    public static boolean retryable(Throwable failure) {
+        Status.Code code = Status.fromThrowable(failure).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.ABORTED
+                || code == Status.Code.DEADLINE_EXCEEDED;
+    }
+
+    /** " (tried N times)" after a call tried more than once, else nothing: for the end of a failure message. */
+    public static String tried(int attempts) {
+        return attempts > 1 ? " (tried " + attempts + " times)" : "";
     }
 }

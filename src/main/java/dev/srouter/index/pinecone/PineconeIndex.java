@@ -704,13 +704,7 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private <T> T dataCall(String what, DataCall<T> op) {
-        return settings.retry().run(() -> op.run(stub()), PineconeIndex::transientData, (cause, attempts) -> dataFailure(what, cause, attempts));
-    }
-
-    private static boolean transientData(Throwable t) {
-        Status.Code code = Status.fromThrowable(t).getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.DEADLINE_EXCEEDED
-                || code == Status.Code.ABORTED;
+        return settings.retry().run(() -> op.run(stub()), GrpcErrors::retryable, (cause, attempts) -> dataFailure(what, cause, attempts));
     }
 
     private RuntimeException dataFailure(String what, Throwable cause, int attempts) {
@@ -718,7 +712,7 @@ public final class PineconeIndex implements VectorIndex {
             return e;
         }
         Status status = Status.fromThrowable(cause);
-        String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
+        String tried = GrpcErrors.tried(attempts);
         String detail = GrpcErrors.detail(status);
         return switch (status.getCode()) {
             case UNAUTHENTICATED, PERMISSION_DENIED -> keyRejected(cause);
@@ -757,7 +751,7 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private RuntimeException controlFailure(String what, Throwable cause, int attempts) {
-        String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
+        String tried = GrpcErrors.tried(attempts);
         if (cause instanceof PineconeNotFoundException) {
             return new IndexMissing();
         }

@@ -644,19 +644,13 @@ public final class QdrantIndex implements VectorIndex {
                 future.cancel(true);
                 throw e;
             }
-        }, QdrantIndex::isTransient, (cause, attempts) -> {
+        }, GrpcErrors::retryable, (cause, attempts) -> {
             Status status = Status.fromThrowable(cause);
             if (status.getCode() == Status.Code.NOT_FOUND && mentionsMissingCollection(status)) {
                 return new CollectionMissing();
             }
             return failure(what, status, attempts, cause);
         });
-    }
-
-    private static boolean isTransient(Throwable cause) {
-        Status.Code code = Status.fromThrowable(cause).getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.ABORTED
-                || code == Status.Code.DEADLINE_EXCEEDED;
     }
 
     private static boolean mentionsMissingCollection(Status status) {
@@ -666,7 +660,7 @@ public final class QdrantIndex implements VectorIndex {
 
     private SrouterException failure(String what, Status status, int attempts, Throwable cause) {
         String where = endpoint.url();
-        String tried = attempts > 1 ? " (tried " + attempts + " times)" : "";
+        String tried = GrpcErrors.tried(attempts);
         String detail = GrpcErrors.detail(status);
         QdrantCallException wrapped = new QdrantCallException(status, cause);
         return switch (status.getCode()) {

@@ -44,4 +44,12 @@ public final class JsonValues {
         }
         return value;
     }
+
+    /** A whole number as YAML and JSON readers give it: an Integer when it fits, else a Long. */
+    public static Number whole(long n) {
+        if (n == (int) n) {
+            return Integer.valueOf((int) n);
+        }
+        return Long.valueOf(n);
+    }
 }

@@ -7,6 +7,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.srouter.core.SrouterException;
+import dev.srouter.index.JsonValues;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,12 +108,8 @@ final class PineconeMetadata {
     }
 
     private static Object number(double d) {
-        if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.0e15) {
-            long n = (long) d;
-            if (n == (int) n) {
-                return Integer.valueOf((int) n);
-            }
-            return Long.valueOf(n);
+        if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+            return JsonValues.whole((long) d);
         }
         return Double.valueOf(d);
     }

@@ -1,5 +1,6 @@
 package dev.srouter.index.qdrant;
 
+import dev.srouter.index.JsonValues;
 import io.qdrant.client.grpc.JsonWithInt.ListValue;
 import io.qdrant.client.grpc.JsonWithInt.NullValue;
 import io.qdrant.client.grpc.JsonWithInt.Struct;
@@ -57,15 +58,7 @@ final class QdrantValues {
         return switch (v.getKindCase()) {
             case NULL_VALUE, KIND_NOT_SET -> null;
             case BOOL_VALUE -> v.getBoolValue();
-            case INTEGER_VALUE -> {
-                long n = v.getIntegerValue();
-                // As YAML and JSON readers give them. (Not a ?: expression: it would promote both sides to long.)
-                Object number = Long.valueOf(n);
-                if (n == (int) n) {
-                    number = Integer.valueOf((int) n);
-                }
-                yield number;
-            }
+            case INTEGER_VALUE -> JsonValues.whole(v.getIntegerValue());
             case DOUBLE_VALUE -> v.getDoubleValue();
             case STRING_VALUE -> v.getStringValue();
             case STRUCT_VALUE -> fromStruct(v.getStructValue().getFieldsMap());

@@ -39,11 +39,11 @@ final class IndexFactory {
         }
         if (spec.equals("pinecone")) {
             String host = root.pineconeHost != null ? root.pineconeHost : root.ctx.env("PINECONE_HOST");
-            PineconeIndex.Settings defaults = PineconeIndex.Settings.defaults();
             String settle = root.ctx.env("SROUTER_PINECONE_SETTLE");
-            PineconeIndex.Settings settings = new PineconeIndex.Settings(defaults.retry(),
-                    settle == null || settle.isBlank() ? defaults.settleDelay() : Durations.parse(settle, "SROUTER_PINECONE_SETTLE"),
-                    defaults.visibilityTimeout(), defaults.readyTimeout(), root.cloud, root.region);
+            PineconeIndex.Settings settings = PineconeIndex.Settings.defaults().withPlacement(root.cloud, root.region);
+            if (settle != null && !settle.isBlank()) {
+                settings = settings.withSettleDelay(Durations.parse(settle, "SROUTER_PINECONE_SETTLE"));
+            }
             return PineconeIndex.connect(root.ctx.env("PINECONE_API_KEY"), host, root.indexName, root.namespace, Clock.systemUTC(), settings);
         }
         throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH, qdrant or pinecone");

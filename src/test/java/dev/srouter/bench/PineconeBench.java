@@ -62,9 +62,8 @@ public final class PineconeBench {
     }
 
     private static PineconeIndex connect(FakePineconeServer server) {
-        PineconeIndex.Settings d = PineconeIndex.Settings.defaults();
         return PineconeIndex.connect(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), "bench", null, Clock.systemUTC(),
-                new PineconeIndex.Settings(d.retry(), Duration.ZERO, d.visibilityTimeout(), d.readyTimeout(), "aws", "us-east-1"));
+                PineconeIndex.Settings.defaults().withSettleDelay(Duration.ZERO));
     }
 
     private static SyncService.Applied sync(SyncService service, LeaseLock lock, RouteSet local) {

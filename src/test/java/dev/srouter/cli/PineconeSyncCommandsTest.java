@@ -44,9 +44,8 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
 
     @Override
     protected VectorIndex openIndex() {
-        PineconeIndex.Settings d = PineconeIndex.Settings.defaults();
         return PineconeIndex.connect(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), indexName, null, Clock.systemUTC(),
-                new PineconeIndex.Settings(d.retry(), java.time.Duration.ofMillis(20), d.visibilityTimeout(), d.readyTimeout(), "aws", "us-east-1"));
+                PineconeIndex.Settings.defaults().withSettleDelay(java.time.Duration.ofMillis(20)));
     }
 
     @Override

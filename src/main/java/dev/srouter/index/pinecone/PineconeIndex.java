@@ -108,6 +108,19 @@ public final class PineconeIndex implements VectorIndex {
             return new Settings(RetryPolicy.defaults(), Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5), "aws",
                     "us-east-1");
         }
+
+        public Settings withSettleDelay(Duration delay) {
+            return new Settings(retry, delay, visibilityTimeout, readyTimeout, cloud, region);
+        }
+
+        public Settings withVisibilityTimeout(Duration timeout) {
+            return new Settings(retry, settleDelay, timeout, readyTimeout, cloud, region);
+        }
+
+        /** Where an index srouter creates goes. */
+        public Settings withPlacement(String cloud, String region) {
+            return new Settings(retry, settleDelay, visibilityTimeout, readyTimeout, cloud, region);
+        }
     }
 
     private final Pinecone control;

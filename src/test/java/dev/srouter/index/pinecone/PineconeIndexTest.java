@@ -334,8 +334,7 @@ class PineconeIndexTest {
     @Test
     void writesThatNeverShowFailAfterTheTimeLimit() {
         server.visibilityDelay(1_000_000);
-        PineconeIndex.Settings shortWait = new PineconeIndex.Settings(FAST.retry(), FAST.settleDelay(), Duration.ofMillis(200),
-                FAST.readyTimeout(), "aws", "us-east-1");
+        PineconeIndex.Settings shortWait = FAST.withVisibilityTimeout(Duration.ofMillis(200));
         PineconeIndex index = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), fresh(), null, shortWait);
         index.create(4);
         index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
@@ -346,8 +345,7 @@ class PineconeIndexTest {
     @Test
     void aConfigWriteOverwrittenByALaterWriterCountsAsVisible() throws Exception {
         String name = fresh();
-        PineconeIndex.Settings shortWait = new PineconeIndex.Settings(FAST.retry(), FAST.settleDelay(), Duration.ofMillis(300),
-                FAST.readyTimeout(), "aws", "us-east-1");
+        PineconeIndex.Settings shortWait = FAST.withVisibilityTimeout(Duration.ofMillis(300));
         PineconeIndex first = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null, shortWait);
         PineconeIndex second = open(name, null);
         first.create(4);
@@ -367,8 +365,7 @@ class PineconeIndexTest {
         int n = 4;
         List<PineconeIndex> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            PineconeIndex.Settings settle = new PineconeIndex.Settings(FAST.retry(), Duration.ofMillis(300), FAST.visibilityTimeout(),
-                    FAST.readyTimeout(), "aws", "us-east-1");
+            PineconeIndex.Settings settle = FAST.withSettleDelay(Duration.ofMillis(300));
             clients.add(open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null, settle));
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);

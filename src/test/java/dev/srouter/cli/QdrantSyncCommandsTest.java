@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class QdrantSyncCommandsTest extends SyncCommandsContract {
     private static final String KEY = "test-key-7f3a9c";
     private static final AtomicInteger COLLECTIONS = new AtomicInteger();
-    private static FakeQdrantServer server;
+    static FakeQdrantServer server;
     private String collection;
 
     @BeforeAll
@@ -63,6 +63,34 @@ class QdrantSyncCommandsTest extends SyncCommandsContract {
         assertTrue(server.collections().contains(collection));
         assertTrue(server.fieldIndexes(collection).contains("sr_route"), server.fieldIndexes(collection).toString());
         assertEquals(36, server.pointCount(collection));
+    }
+
+    @Test
+    void aCollectionSemanticRouterWroteOnQdrantCloudIsDiffedThenSyncedAndThenRoutes() {
+        // As semantic-router 0.1 leaves a collection on Qdrant Cloud: points, strict mode, no payload index.
+        server.createCollection(collection, 384, "Cosine");
+        server.strictMode(collection, FakeQdrantServer.CLOUD_STRICT_MODE);
+        float[] v = new float[384];
+        v[0] = 1;
+        server.putPoint(collection, "6583a1f8-7b8b-5502-b61e-6e740fa05c17", v,
+                java.util.Map.of("sr_route", "politics", "sr_utterance", "isn't politics the best thing ever", "metadata", java.util.Map.of()));
+        String routesFile = CliRunner.exampleRoutes();
+        Result status = runner().run("status", "-r", routesFile, "--index", "qdrant");
+        assertEquals(0, status.exit(), status.toString());
+        Result diff = runner().run("diff", "-r", routesFile, "--index", "qdrant", "--summary");
+        assertEquals(2, diff.exit(), diff.toString());
+        Result route = runner().run("route", "-r", routesFile, "--index", "qdrant", "isn't politics the best thing ever");
+        assertEquals(1, route.exit(), route.toString());
+        assertTrue(route.err().contains("no payload index on 'namespace'") && route.err().contains("srouter push or sync"), route.toString());
+        assertEquals(1, route.err().strip().lines().count(), "one line: " + route);
+        Result sync = runner().run("sync", "-r", routesFile, "--index", "qdrant", "--strategy", "merge-force-local", "--yes");
+        assertEquals(0, sync.exit(), sync.toString());
+        assertTrue(server.fieldIndexes(collection).containsAll(java.util.List.of("sr_route", "namespace")));
+        Result after = runner().run("diff", "-r", routesFile, "--index", "qdrant");
+        assertEquals(0, after.exit(), after.toString());
+        Result routed = runner().run("route", "-r", routesFile, "--index", "qdrant", "don't you just love the president");
+        assertEquals(0, routed.exit(), routed.toString());
+        assertTrue(routed.out().startsWith("politics"), routed.toString());
     }
 
     @Test

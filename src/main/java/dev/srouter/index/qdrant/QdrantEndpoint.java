@@ -44,6 +44,42 @@ public record QdrantEndpoint(String host, int port, boolean tls) {
         return new QdrantEndpoint(host, uri.getPort() == -1 ? GRPC_PORT : uri.getPort(), scheme.equals("https"));
     }
 
+    /**
+     * Whether the server at this address completes a TLS handshake: a diagnosis for a plaintext
+     * connection that the server closed without an answer (gRPC's "Network closed for unknown
+     * reason"), which is what a TLS-only server does to a plaintext client. The probe sends a
+     * ClientHello and nothing else (no request, no key); it accepts any certificate because it only
+     * asks whether TLS is spoken, never trusts the answer for anything.
+     */
+    public boolean speaksTls(java.time.Duration timeout) {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (java.net.Socket raw = new java.net.Socket()) {
+                int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                raw.connect(new java.net.InetSocketAddress(host, port), ms);
+                raw.setSoTimeout(ms);
+                try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(raw, host, port, false)) {
+                    tls.startHandshake();
+                    return true;
+                }
+            }
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
     /** The endpoint as a URL, for messages: {@code http://localhost:6334}. */
     public String url() {
         String h = host.contains(":") ? "[" + host + "]" : host;

@@ -30,6 +30,8 @@ import io.qdrant.client.WithVectorsSelectorFactory;
 import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Collections.StrictModeConfig;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Filter;
@@ -45,12 +47,16 @@ import io.qdrant.client.grpc.Points.PointsIdsList;
 import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.PointsUpdateOperation;
 import io.qdrant.client.grpc.Points.QueryPoints;
+import io.qdrant.client.grpc.Points.ReadConsistency;
+import io.qdrant.client.grpc.Points.ReadConsistencyType;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.ScrollResponse;
 import io.qdrant.client.grpc.Points.UpdateMode;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import io.qdrant.client.grpc.Points.WriteOrdering;
+import io.qdrant.client.grpc.Points.WriteOrderingType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,6 +119,12 @@ public final class QdrantIndex implements VectorIndex {
     private final Map<RecordKey, Set<String>> foreignIds = new ConcurrentHashMap<>();
     /** Vector size of the collection once a describe or create saw it; -1 until then. */
     private volatile int knownDimension = -1;
+    /** The collection's strict mode and payload indexes as last read; null until then. */
+    private volatile Strictness strictness;
+    /** Whether this run made sure of srouter's payload indexes (done before its first write). */
+    private volatile boolean indexesEnsured;
+    /** The server's version from HealthCheck, read once per run; null until then. */
+    private volatile String serverVersion;
 
     private QdrantIndex(QdrantClient client, QdrantEndpoint endpoint, boolean hasApiKey, String collection, String namespace,
             Clock clock, RetryPolicy settings) {
@@ -162,8 +174,41 @@ public final class QdrantIndex implements VectorIndex {
         }
         VectorParams params = vectorParams(info.get());
         knownDimension = (int) params.getSize();
-        long count = call("count the points of " + collection, t -> client.countAsync(collection, scopeFilter(), true, t));
+        Strictness strict = strictness();
+        long count;
+        if (strict.canFilterOn(NAMESPACE, namespace == null) && strict.exactCountAllowed()) {
+            count = call("count the points of " + collection, t -> client.countAsync(collection, scopeFilter(), true, t));
+        } else {
+            count = countByScrolling(strict);
+        }
         return new IndexInfo(true, count, (int) params.getSize(), metricName(params.getDistance()));
+    }
+
+    /**
+     * The points of this index counted on a payload-only scroll of every point, for a strict-mode
+     * collection that cannot filter on {@code namespace} (no index on it) or refuses exact counts.
+     */
+    private long countByScrolling(Strictness strict) {
+        long count = 0;
+        PointId offset = null;
+        do {
+            ScrollPoints.Builder request = ScrollPoints.newBuilder()
+                    .setCollectionName(collection)
+                    .setLimit(strict.pageSize(1000))
+                    .setWithPayload(WithPayloadSelectorFactory.include(List.of(NAMESPACE, ROUTE, UTTERANCE)))
+                    .setWithVectors(WithVectorsSelectorFactory.enable(false));
+            if (offset != null) {
+                request.setOffset(offset);
+            }
+            ScrollResponse page = call("count the points of " + collection, t -> client.scrollAsync(request.build(), t));
+            for (RetrievedPoint p : page.getResultList()) {
+                if (inScope(p.getPayloadMap())) {
+                    count++;
+                }
+            }
+            offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
+        } while (offset != null);
+        return count;
     }
 
     @Override
@@ -183,14 +228,46 @@ public final class QdrantIndex implements VectorIndex {
                     + " compared by cosine: use another --index-name, or the encoder that wrote it");
         }
         knownDimension = dimension;
-        Set<String> indexed = info.get().getPayloadSchemaMap().keySet();
-        ensureKeywordIndex(indexed, ROUTE);
-        if (namespace != null) {
-            ensureKeywordIndex(indexed, NAMESPACE);
-        }
+        ensureIndexes(info.get());
         if (collectionInfo(CONFIG_COLLECTION).isEmpty()) {
             createCollection(CONFIG_COLLECTION, 1);
         }
+    }
+
+    /**
+     * The payload indexes srouter's reads filter on: keyword indexes on {@code sr_route} (route
+     * filters) and {@code namespace} (the scope of every read, with or without a namespace). A
+     * collection in strict mode (Qdrant Cloud's default) refuses a filter on a key without an index,
+     * so srouter makes them whenever it creates or writes a collection; a collection written by
+     * semantic-router has neither. Created once per run, before the first write.
+     */
+    private void ensureIndexes(CollectionInfo info) {
+        Set<String> indexed = info.getPayloadSchemaMap().keySet();
+        Strictness s = Strictness.of(info);
+        for (String field : List.of(ROUTE, NAMESPACE)) {
+            if (ensureKeywordIndex(indexed, field)) {
+                s = s.withKeywordIndex(field); // serves filters from now on (created with wait=true)
+            }
+        }
+        strictness = s;
+        indexesEnsured = true;
+    }
+
+    /** Before the first write of a run: srouter's payload indexes (see {@link #ensureIndexes}). */
+    private void prepareWrite() {
+        if (!indexesEnsured) {
+            collectionInfo(collection).ifPresent(this::ensureIndexes);
+        }
+    }
+
+    /** The collection's strict mode and payload indexes, read once (and again after srouter made an index). */
+    private Strictness strictness() {
+        Strictness s = strictness;
+        if (s == null) {
+            s = collectionInfo(collection).map(Strictness::of).orElse(Strictness.NONE);
+            strictness = s;
+        }
+        return s;
     }
 
     private void createCollection(String name, int dimension) {
@@ -209,9 +286,9 @@ public final class QdrantIndex implements VectorIndex {
         }
     }
 
-    private void ensureKeywordIndex(Set<String> indexed, String field) {
+    private boolean ensureKeywordIndex(Set<String> indexed, String field) {
         if (indexed.contains(field)) {
-            return;
+            return false;
         }
         CreateFieldIndexCollection request = CreateFieldIndexCollection.newBuilder()
                 .setCollectionName(collection)
@@ -220,11 +297,16 @@ public final class QdrantIndex implements VectorIndex {
                 .setWait(true)
                 .build();
         call("create the payload index on " + field, t -> client.createPayloadIndexAsync(request, t));
+        return true;
     }
 
     private Optional<CollectionInfo> collectionInfo(String name) {
         try {
-            return Optional.of(call("read collection " + name, t -> client.getCollectionInfoAsync(name, t)));
+            CollectionInfo info = call("read collection " + name, t -> client.getCollectionInfoAsync(name, t));
+            if (name.equals(collection)) {
+                strictness = Strictness.of(info);
+            }
+            return Optional.of(info);
         } catch (CollectionMissing e) {
             return Optional.empty();
         }
@@ -253,12 +335,17 @@ public final class QdrantIndex implements VectorIndex {
 
     @Override
     public RecordPage read(String pageToken, int pageSize) {
+        Strictness strict = strictness();
         ScrollPoints.Builder request = ScrollPoints.newBuilder()
                 .setCollectionName(collection)
-                .setFilter(scopeFilter())
-                .setLimit(Math.max(1, pageSize))
+                .setLimit(strict.pageSize(Math.max(1, pageSize)))
                 .setWithPayload(WithPayloadSelectorFactory.enable(true))
                 .setWithVectors(WithVectorsSelectorFactory.enable(false));
+        // Strict mode without an index on namespace: read every point and keep this index's here.
+        boolean filterHere = !strict.canFilterOn(NAMESPACE, namespace == null);
+        if (!filterHere) {
+            request.setFilter(scopeFilter());
+        }
         if (pageToken != null) {
             request.setOffset(PageTokens.decode(pageToken));
         }
@@ -270,6 +357,9 @@ public final class QdrantIndex implements VectorIndex {
         }
         List<StoredRecord> records = new ArrayList<>(response.getResultCount());
         for (RetrievedPoint p : response.getResultList()) {
+            if (filterHere && !inScope(p.getPayloadMap())) {
+                continue;
+            }
             StoredRecord r = toRecord(p.getPayloadMap());
             if (r == null) {
                 continue; // not a route record (another tool's point in the same collection)
@@ -309,6 +399,7 @@ public final class QdrantIndex implements VectorIndex {
             return;
         }
         VectorIndex.requireDimension(this, requireCollection(), records);
+        prepareWrite();
         // Later records of one key win, as in one upsert of the same id twice.
         Map<String, PointStruct> points = new LinkedHashMap<>();
         for (VectorRecord r : records) {
@@ -320,7 +411,9 @@ public final class QdrantIndex implements VectorIndex {
                     .putAllPayload(payload(r.stored()))
                     .build());
         }
-        for (List<PointStruct> batch : bySize(new ArrayList<>(points.values()), PointStruct::getSerializedSize)) {
+        int maxBatch = strictness().upsertBatch();
+        for (List<PointStruct> batch : Batches.bySize(new ArrayList<>(points.values()), PointStruct::getSerializedSize,
+                MAX_REQUEST_BYTES, maxBatch)) {
             UpsertPoints request = UpsertPoints.newBuilder().setCollectionName(collection).addAllPoints(batch).setWait(true).build();
             writeTarget("write " + batch.size() + " points", t -> client.upsertAsync(request, t));
         }
@@ -340,6 +433,7 @@ public final class QdrantIndex implements VectorIndex {
         if (records.isEmpty()) {
             return;
         }
+        prepareWrite();
         Map<String, StoredRecord> byId = new LinkedHashMap<>();
         for (StoredRecord r : records) {
             byId.put(pointId(r.route(), r.utterance()), r);
@@ -376,6 +470,7 @@ public final class QdrantIndex implements VectorIndex {
         if (keys.isEmpty()) {
             return;
         }
+        prepareWrite();
         Set<String> ids = new LinkedHashSet<>();
         for (RecordKey k : keys) {
             ids.add(pointId(k.route(), k.utterance()));
@@ -406,6 +501,7 @@ public final class QdrantIndex implements VectorIndex {
     @Override
     public List<Hit> query(float[] vector, int topK, Set<String> routeFilter) {
         try {
+            requireQueryFilters(routeFilter);
             List<ScoredPoint> points = call("query " + collection, t -> client.queryAsync(queryRequest(vector, topK, routeFilter), t));
             return hits(points);
         } catch (CollectionMissing e) {
@@ -416,6 +512,14 @@ public final class QdrantIndex implements VectorIndex {
     @Override
     public List<List<Hit>> queryBatch(List<float[]> vectors, int topK, Set<String> routeFilter) {
         List<List<Hit>> out = new ArrayList<>(vectors.size());
+        if (!vectors.isEmpty()) {
+            try {
+                requireQueryFilters(routeFilter);
+            } catch (CollectionMissing e) {
+                vectors.forEach(v -> out.add(List.of()));
+                return out;
+            }
+        }
         for (List<float[]> batch : Batches.of(vectors, MAX_QUERY_BATCH)) {
             List<QueryPoints> queries = batch.stream().map(v -> queryRequest(v, topK, routeFilter)).toList();
             try {
@@ -426,6 +530,28 @@ public final class QdrantIndex implements VectorIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses, before any query, a filter a strict-mode collection would refuse: a query cannot do
+     * without the namespace scope (the nearest points of other namespaces would crowd out this one's),
+     * so a missing index stops with a message naming it and how to create it.
+     */
+    private void requireQueryFilters(Set<String> routeFilter) {
+        Strictness strict = strictness();
+        if (!strict.canFilterOn(NAMESPACE, namespace == null)) {
+            throw missingIndex(NAMESPACE);
+        }
+        if (!routeFilter.isEmpty() && !strict.canFilterOn(ROUTE, false)) {
+            throw missingIndex(ROUTE);
+        }
+    }
+
+    private SrouterException missingIndex(String field) {
+        return SrouterException.failure(describeLocation() + " is in strict mode and has no payload index on '" + field
+                + "', which srouter's queries filter on; any srouter push or sync that writes to it creates it, or create it with "
+                + "Qdrant's API: PUT /collections/" + collection + "/index {\"field_name\": \"" + field
+                + "\", \"field_schema\": \"keyword\"}");
     }
 
     private QueryPoints queryRequest(float[] vector, int topK, Set<String> routeFilter) {
@@ -458,11 +584,13 @@ public final class QdrantIndex implements VectorIndex {
 
     @Override
     public Optional<ConfigEntry> readConfig(String field) {
+        // Majority: on a replicated sr_config, a read-back of the lease must see what the write made.
         GetPoints request = GetPoints.newBuilder()
                 .setCollectionName(CONFIG_COLLECTION)
                 .addIds(configId(field))
                 .setWithPayload(WithPayloadSelectorFactory.enable(true))
                 .setWithVectors(WithVectorsSelectorFactory.enable(false))
+                .setReadConsistency(ReadConsistency.newBuilder().setType(ReadConsistencyType.Majority))
                 .build();
         List<RetrievedPoint> points;
         try {
@@ -485,13 +613,16 @@ public final class QdrantIndex implements VectorIndex {
                 .setCollectionName(CONFIG_COLLECTION)
                 .addPoints(configPoint(field, value, CreatedAt.now(clock)))
                 .setWait(true)
+                .setOrdering(STRONG)
                 .build();
         configWrite("write config entry " + field, t -> client.upsertAsync(request, t));
     }
 
     @Override
     public boolean compareAndSetConfig(String field, String expected, String value) {
-        UpsertPoints.Builder request = UpsertPoints.newBuilder().setCollectionName(CONFIG_COLLECTION).setWait(true);
+        requireConditionalWrites();
+        // Strong: the write goes through the shard's leader, so two writers are ordered on every replica.
+        UpsertPoints.Builder request = UpsertPoints.newBuilder().setCollectionName(CONFIG_COLLECTION).setWait(true).setOrdering(STRONG);
         String createdAt = CreatedAt.now(clock);
         request.addPoints(configPoint(field, value, createdAt));
         if (expected == null) {
@@ -519,6 +650,7 @@ public final class QdrantIndex implements VectorIndex {
      */
     private <T> T configWrite(String what, Call<T> op) {
         requireCollection();
+        prepareWrite();
         try {
             return call(what, op);
         } catch (CollectionMissing e) {
@@ -554,6 +686,59 @@ public final class QdrantIndex implements VectorIndex {
     private String scopeOf(String field) {
         return field.startsWith("sr_") ? scope : ownScope;
     }
+
+    /**
+     * Refuses to go on where the server cannot apply the lease's compare-and-set: Qdrant decodes
+     * requests with prost, which drops fields it does not know, so before 1.15.4 (no
+     * {@code update_filter}) a conditional upsert is a plain upsert and two syncs could both take the
+     * lock. From 1.15.4 {@code update_filter} alone holds (insert: a filter no existing point matches;
+     * takeover: a filter on the current value); 1.17 adds {@code update_mode}. The version comes from
+     * HealthCheck, which needs no key, read once per run; a version srouter cannot parse (a custom
+     * build) is let through.
+     */
+    private void requireConditionalWrites() {
+        String version = serverVersion();
+        int[] v = parseVersion(version);
+        if (v != null && compare(v, MIN_LOCK_VERSION) < 0) {
+            throw SrouterException.failure("Qdrant at " + endpoint.url() + " is version " + version
+                    + ", which ignores conditional writes (update_filter, Qdrant 1.15.4 or newer), so srouter's lock could not keep "
+                    + "two syncs apart; nothing was written. Upgrade the server to 1.15.4 or newer (1.17 or newer recommended); diff, "
+                    + "status and route work on this version");
+        }
+    }
+
+    /** The lowest Qdrant version whose conditional upsert ({@code update_filter}) the lease relies on. */
+    static final int[] MIN_LOCK_VERSION = {1, 15, 4};
+
+    /** The server's version from HealthCheck (no key needed), once per run. */
+    String serverVersion() {
+        String v = serverVersion;
+        if (v == null) {
+            v = call("check the server's version", t -> client.healthCheckAsync(t)).getVersion();
+            serverVersion = v;
+        }
+        return v;
+    }
+
+    /** {@code "1.15.3"} (maybe with a suffix such as {@code -dev}) as {1, 15, 3}; null when it is not a version. */
+    static int[] parseVersion(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?").matcher(version == null ? "" : version.strip());
+        if (!m.find()) {
+            return null;
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3) == null ? 0 : Integer.parseInt(m.group(3))};
+    }
+
+    private static int compare(int[] a, int[] b) {
+        for (int i = 0; i < 3; i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(a[i], b[i]);
+            }
+        }
+        return 0;
+    }
+
+    private static final WriteOrdering STRONG = WriteOrdering.newBuilder().setType(WriteOrderingType.Strong).build();
 
     /** The collection's vector size; a missing collection is an error naming it. */
     private int requireCollection() {
@@ -592,6 +777,26 @@ public final class QdrantIndex implements VectorIndex {
             payload.put(NAMESPACE, namespace);
         }
         return QdrantValues.toPayload(payload);
+    }
+
+    /**
+     * Whether a point's payload is in this index's scope, as {@link #scopeFilter()} decides on the
+     * server: without a namespace, points whose {@code namespace} is empty (absent, null or an empty
+     * list, Qdrant's {@code is_empty}); with one, points whose {@code namespace} is it.
+     */
+    private boolean inScope(Map<String, Value> payload) {
+        Value ns = payload.get(NAMESPACE);
+        if (namespace == null) {
+            return ns == null || ns.hasNullValue() || (ns.hasListValue() && ns.getListValue().getValuesCount() == 0);
+        }
+        if (ns == null) {
+            return false;
+        }
+        if (ns.hasStringValue()) {
+            return ns.getStringValue().equals(namespace);
+        }
+        return ns.hasListValue() && ns.getListValue().getValuesList().stream()
+                .anyMatch(v -> v.hasStringValue() && v.getStringValue().equals(namespace));
     }
 
     /** The points of this index: those of its namespace, or those with none. */
@@ -644,7 +849,7 @@ public final class QdrantIndex implements VectorIndex {
                 future.cancel(true);
                 throw e;
             }
-        }, GrpcErrors::retryable, (cause, attempts) -> {
+        }, failure -> GrpcErrors.retryable(failure) && tlsMismatch(failure) == null, (cause, attempts) -> {
             Status status = Status.fromThrowable(cause);
             if (status.getCode() == Status.Code.NOT_FOUND && mentionsMissingCollection(status)) {
                 return new CollectionMissing();
@@ -652,6 +857,27 @@ public final class QdrantIndex implements VectorIndex {
             return failure(what, status, attempts, cause);
         });
     }
+
+    /** Whether the client and server disagree on TLS, probing the server once for a plaintext connection closed without an answer. */
+    private TlsMismatch tlsMismatch(Throwable failure) {
+        TlsMismatch known = TlsMismatch.of(failure, endpoint.tls());
+        if (known != null || endpoint.tls()) {
+            return known;
+        }
+        Status status = Status.fromThrowable(failure);
+        if (status.getCode() != Status.Code.UNAVAILABLE || !String.valueOf(status.getDescription()).contains("Network closed for unknown reason")) {
+            return null;
+        }
+        Boolean tls = serverSpeaksTls;
+        if (tls == null) {
+            tls = endpoint.speaksTls(Duration.ofSeconds(5));
+            serverSpeaksTls = tls;
+        }
+        return tls ? TlsMismatch.SERVER_SPEAKS_TLS : null;
+    }
+
+    /** Whether the server answered a TLS probe, once a plaintext connection was closed without an answer; null until then. */
+    private volatile Boolean serverSpeaksTls;
 
     private static boolean mentionsMissingCollection(Status status) {
         String d = status.getDescription();
@@ -663,10 +889,19 @@ public final class QdrantIndex implements VectorIndex {
         String tried = GrpcErrors.tried(attempts);
         String detail = GrpcErrors.detail(status);
         QdrantCallException wrapped = new QdrantCallException(status, cause);
+        TlsMismatch tls = tlsMismatch(cause);
+        if (tls != null) {
+            return new SrouterException(ExitCode.UNREACHABLE, tls.message(endpoint), wrapped);
+        }
         return switch (status.getCode()) {
-            case UNAUTHENTICATED, PERMISSION_DENIED -> new SrouterException(ExitCode.UNREACHABLE, hasApiKey
+            case UNAUTHENTICATED -> new SrouterException(ExitCode.UNREACHABLE, hasApiKey
                     ? "Qdrant rejected the API key at " + where + " (QDRANT_API_KEY)"
                     : "Qdrant at " + where + " needs an API key: set QDRANT_API_KEY", wrapped);
+            // The key was read, and it may not do this: a read-only key, or a JWT without access (or an expired one).
+            case PERMISSION_DENIED -> new SrouterException(ExitCode.UNREACHABLE, hasApiKey
+                    ? "Qdrant at " + where + " did not let the API key (QDRANT_API_KEY) " + what + ": " + detail
+                            + " (a read-only key, or a token without access to this collection?)"
+                    : "Qdrant at " + where + " refused to " + what + " without an API key: " + detail + "; set QDRANT_API_KEY", wrapped);
             case UNAVAILABLE -> new SrouterException(ExitCode.UNREACHABLE, "cannot reach Qdrant at " + where + tried + ": " + detail
                     + (endpoint.port() == QdrantEndpoint.REST_PORT ? " (6333 is Qdrant's REST port; srouter speaks gRPC, port "
                             + QdrantEndpoint.GRPC_PORT + " by default)" : ""), wrapped);
@@ -678,6 +913,43 @@ public final class QdrantIndex implements VectorIndex {
                     + " (" + detail + "): srouter needs Qdrant 1.17 or newer", wrapped);
             default -> new SrouterException(ExitCode.FAILURE, "Qdrant at " + where + " refused to " + what + ": " + detail, wrapped);
         };
+    }
+
+    /**
+     * A client and server that disagree on TLS, told apart from an unreachable server: TLS towards a
+     * plaintext server fails the handshake (Netty's {@code NotSslRecordException}, "not an SSL/TLS
+     * record", or another {@code SSLException}); plaintext towards a TLS server gets no HTTP/2 answer
+     * ("First received frame was not SETTINGS", or the connection closed "for unknown reason").
+     * Neither is retried: it will not change.
+     */
+    enum TlsMismatch {
+        SERVER_IS_PLAINTEXT, SERVER_SPEAKS_TLS;
+
+        static TlsMismatch of(Throwable failure, boolean clientTls) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                String name = t.getClass().getName();
+                String message = String.valueOf(t.getMessage());
+                if (clientTls && (t instanceof javax.net.ssl.SSLException || name.endsWith("NotSslRecordException"))
+                        && (name.endsWith("NotSslRecordException") || message.contains("not an SSL/TLS record")
+                                || message.contains("Unsupported or unrecognized SSL message"))) {
+                    return SERVER_IS_PLAINTEXT;
+                }
+                if (!clientTls && (message.contains("First received frame was not SETTINGS")
+                        || message.contains("HTTP/1.1 header parser received no bytes") || message.contains("\\x15\\x03"))) {
+                    return SERVER_SPEAKS_TLS;
+                }
+            }
+            return null;
+        }
+
+        String message(QdrantEndpoint endpoint) {
+            String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
+            return this == SERVER_IS_PLAINTEXT
+                    ? "Qdrant at " + endpoint.url() + " does not speak TLS (the TLS handshake got a plaintext answer): use http://" + host
+                            + ":" + endpoint.port()
+                    : "Qdrant at " + endpoint.url() + " speaks TLS (a plaintext request got no gRPC answer): use https://" + host + ":"
+                            + endpoint.port();
+        }
     }
 
     /** The gRPC status behind a failure, kept as the cause of the one-line {@link SrouterException}. */
@@ -703,6 +975,63 @@ public final class QdrantIndex implements VectorIndex {
     private static final class CollectionMissing extends RuntimeException {
         CollectionMissing() {
             super(null, null, false, false);
+        }
+    }
+
+    /**
+     * What a collection's strict mode ({@code strict_mode_config} in its info) lets srouter send, as
+     * the server checks it (qdrant/qdrant {@code lib/collection/src/operations/verification/mod.rs}):
+     * only {@code unindexed_filtering_retrieve: false} refuses a read filter on a key without an index
+     * that serves the condition (a keyword index for a keyword match; an index of any type for
+     * {@code is_empty}, {@code lib/collection/src/problems/unindexed_field.rs}); {@code max_query_limit}
+     * caps the scroll page; {@code search_allow_exact: false} refuses an exact count;
+     * {@code upsert_max_batchsize} caps the points of one upsert.
+     */
+    record Strictness(boolean enabled, boolean unindexedFilteringAllowed, boolean exactAllowed, long maxQueryLimit,
+            long maxUpsertBatch, Map<String, PayloadSchemaType> indexes) {
+        static final Strictness NONE = new Strictness(false, true, true, Long.MAX_VALUE, Long.MAX_VALUE, Map.of());
+
+        static Strictness of(CollectionInfo info) {
+            Map<String, PayloadSchemaType> indexes = new LinkedHashMap<>();
+            info.getPayloadSchemaMap().forEach((k, v) -> indexes.put(k, v.getDataType()));
+            if (!info.getConfig().hasStrictModeConfig()) {
+                return new Strictness(false, true, true, Long.MAX_VALUE, Long.MAX_VALUE, indexes);
+            }
+            StrictModeConfig c = info.getConfig().getStrictModeConfig();
+            boolean on = c.hasEnabled() && c.getEnabled();
+            return new Strictness(on,
+                    !on || !c.hasUnindexedFilteringRetrieve() || c.getUnindexedFilteringRetrieve(),
+                    !on || !c.hasSearchAllowExact() || c.getSearchAllowExact(),
+                    on && c.hasMaxQueryLimit() ? Integer.toUnsignedLong(c.getMaxQueryLimit()) : Long.MAX_VALUE,
+                    on && c.hasUpsertMaxBatchsize() ? c.getUpsertMaxBatchsize() : Long.MAX_VALUE,
+                    indexes);
+        }
+
+        /** Whether a read may filter on {@code key}: with a keyword match, or (anyIndex) an is_empty condition. */
+        boolean canFilterOn(String key, boolean anyIndex) {
+            if (unindexedFilteringAllowed) {
+                return true;
+            }
+            PayloadSchemaType type = indexes.get(key);
+            return type != null && (anyIndex || type == PayloadSchemaType.Keyword);
+        }
+
+        Strictness withKeywordIndex(String field) {
+            Map<String, PayloadSchemaType> more = new LinkedHashMap<>(indexes);
+            more.put(field, PayloadSchemaType.Keyword);
+            return new Strictness(enabled, unindexedFilteringAllowed, exactAllowed, maxQueryLimit, maxUpsertBatch, Map.copyOf(more));
+        }
+
+        boolean exactCountAllowed() {
+            return exactAllowed;
+        }
+
+        int pageSize(int wanted) {
+            return (int) Math.max(1, Math.min(wanted, maxQueryLimit));
+        }
+
+        int upsertBatch() {
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxUpsertBatch));
         }
     }
 

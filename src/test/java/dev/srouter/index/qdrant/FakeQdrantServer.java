@@ -2,6 +2,7 @@ package dev.srouter.index.qdrant;
 
 import dev.srouter.index.qdrant.FakeQdrantFilters.PointKey;
 import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.HandlerRegistry;
 import io.grpc.InsecureServerCredentials;
@@ -10,6 +11,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
@@ -71,7 +73,8 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Atomicity.</b> All state lives in one {@link FakeQdrantStore} behind one lock, so each
  * request is atomic: a conditional upsert is a real compare-and-set.
  *
- * <p><b>API key.</b> With {@link #apiKey(String)} set, every call (HealthCheck included) must carry
+ * <p><b>API key.</b> With {@link #apiKey(String)} set, every call but HealthCheck (which the server
+ * lets through without a key, src/tonic/auth.rs) must carry
  * the metadata header {@code api-key} (or {@code authorization: Bearer KEY}) equal to it, else it
  * fails with {@code UNAUTHENTICATED}. The key is never printed or logged.
  *
@@ -125,7 +128,11 @@ public final class FakeQdrantServer implements AutoCloseable {
     private final List<ServerCall<?, ?>> hung = new ArrayList<>();
     private int total;
     private volatile String apiKey;
+    private volatile String readOnlyKey;
+    private volatile String version = FakeQdrantServices.VERSION;
     private volatile Duration latency = Duration.ZERO;
+    private static final int RECORDED = 200;
+    private final Map<String, java.util.ArrayDeque<Object>> recorded = new LinkedHashMap<>();
 
     private final Server grpc;
     private final ServerSocket proxy;
@@ -133,11 +140,11 @@ public final class FakeQdrantServer implements AutoCloseable {
     private final Map<Integer, Pipe> pipesByUpstreamPort = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private FakeQdrantServer(int port) throws IOException {
-        grpc = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0), InsecureServerCredentials.create())
-                .addService(new FakeQdrantServices.Qdrant())
+    private FakeQdrantServer(int port, ServerCredentials credentials) throws IOException {
+        grpc = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0), credentials)
+                .addService(new FakeQdrantServices.Qdrant(this::serverVersion))
                 .addService(new FakeQdrantServices.Collections(store))
-                .addService(new FakeQdrantServices.Points(store))
+                .addService(new FakeQdrantServices.Points(store, this::serverVersion))
                 .fallbackHandlerRegistry(new Unimplemented())
                 .intercept(new Hooks())
                 .build()
@@ -173,9 +180,91 @@ public final class FakeQdrantServer implements AutoCloseable {
      */
     public static FakeQdrantServer start(int port) {
         try {
-            return new FakeQdrantServer(port);
+            return new FakeQdrantServer(port, InsecureServerCredentials.create());
         } catch (IOException e) {
             throw new IllegalStateException("fake Qdrant cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a server that speaks gRPC over TLS only (as Qdrant Cloud does), with a self-signed
+     * certificate for 127.0.0.1 made by the JDK's keytool, on a free port. A client that trusts
+     * only the usual certificate authorities fails the handshake; one speaking plaintext gets no
+     * HTTP/2 answer.
+     */
+    public static FakeQdrantServer startTls() {
+        try {
+            return new FakeQdrantServer(0, dev.srouter.index.TestCertificates.selfSignedServerCredentials());
+        } catch (IOException e) {
+            throw new IllegalStateException("fake Qdrant cannot listen with TLS: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- server version, strict mode, keys ---------------------------------------------------
+
+    /**
+     * Acts as Qdrant {@code version} ({@code "1.15.3"}): HealthCheck reports it, and Upsert drops the
+     * fields that version does not know, as the server's prost decoder silently drops unknown
+     * fields: {@code update_filter} (first in 1.15.4) and {@code update_mode} (first in 1.17.0).
+     * The default is {@value FakeQdrantServices#VERSION}.
+     *
+     * @return this server
+     */
+    public FakeQdrantServer serverVersion(String version) {
+        this.version = version == null ? FakeQdrantServices.VERSION : version;
+        return this;
+    }
+
+    /** The version this server acts as. */
+    public String serverVersion() {
+        return version;
+    }
+
+    /**
+     * Turns strict mode on (or off, with {@code null}) for every collection created from now on that
+     * does not set its own, as Qdrant Cloud does for new collections; {@link #CLOUD_STRICT_MODE} is
+     * Cloud's setting. Collections that exist keep theirs.
+     *
+     * @return this server
+     */
+    public FakeQdrantServer strictMode(io.qdrant.client.grpc.Collections.StrictModeConfig config) {
+        store.defaultStrictMode(config);
+        return this;
+    }
+
+    /** Sets the strict mode of one existing collection ({@code null}: off), as UpdateCollection would. */
+    public void strictMode(String collection, io.qdrant.client.grpc.Collections.StrictModeConfig config) {
+        direct(() -> {
+            store.strictMode(collection, config);
+            return null;
+        });
+    }
+
+    /** Strict mode as Qdrant Cloud sets it on a new collection: on, no filtering on unindexed keys. */
+    public static final io.qdrant.client.grpc.Collections.StrictModeConfig CLOUD_STRICT_MODE = FakeQdrantStrictMode.CLOUD;
+
+    /**
+     * Accepts {@code key} as a read-only key (Qdrant's {@code service.read_only_api_key}): calls
+     * that read pass, calls that write fail with {@code PERMISSION_DENIED} "Forbidden: Global manage
+     * access is required", as the server's RBAC answers a key with global read access.
+     *
+     * @return this server
+     */
+    public FakeQdrantServer readOnlyApiKey(String key) {
+        this.readOnlyKey = key == null || key.isEmpty() ? null : key;
+        return this;
+    }
+
+    /**
+     * The requests a method received since start or {@link #resetCounts()}, oldest first (the last
+     * {@value #RECORDED} of each method), e.g. to check what a client sent in a field.
+     *
+     * @param method {@code Service/Method} as in {@code "Points/Upsert"}
+     */
+    public List<Object> requests(String method) {
+        synchronized (hooks) {
+            java.util.ArrayDeque<Object> q = recorded.get(method);
+            return q == null ? List.of() : new ArrayList<>(q);
         }
     }
 
@@ -253,6 +342,7 @@ public final class FakeQdrantServer implements AutoCloseable {
     public void resetCounts() {
         synchronized (hooks) {
             counts.clear();
+            recorded.clear();
             total = 0;
         }
     }
@@ -423,19 +513,38 @@ public final class FakeQdrantServer implements AutoCloseable {
                 }
                 return new ServerCall.Listener<>() {};
             }
-            Status denied = authenticate(headers);
+            // As in the server (src/tonic/auth.rs), the health check needs no key.
+            Status denied = method.equals("Qdrant/HealthCheck") ? null : authenticate(headers, method);
             if (denied != null) {
                 call.close(denied, new Metadata());
                 return new ServerCall.Listener<>() {};
             }
-            if (fault != null && fault.kind == Kind.DROP) {
-                return next.startCall(new DroppingCall<>(call), headers);
-            }
-            return next.startCall(call, headers);
+            ServerCall.Listener<Q> listener = fault != null && fault.kind == Kind.DROP
+                    ? next.startCall(new DroppingCall<>(call), headers)
+                    : next.startCall(call, headers);
+            return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                @Override
+                public void onMessage(Q message) {
+                    synchronized (hooks) {
+                        java.util.ArrayDeque<Object> q = recorded.computeIfAbsent(method, m -> new java.util.ArrayDeque<>());
+                        if (q.size() == RECORDED) {
+                            q.removeFirst();
+                        }
+                        q.addLast(message);
+                    }
+                    super.onMessage(message);
+                }
+            };
         }
     }
 
-    private Status authenticate(Metadata headers) {
+    /** The methods a read-only key may not call. */
+    private static final Set<String> WRITES = Set.of("Points/Upsert", "Points/Delete", "Points/UpdateVectors",
+            "Points/DeleteVectors", "Points/SetPayload", "Points/OverwritePayload", "Points/DeletePayload",
+            "Points/ClearPayload", "Points/UpdateBatch", "Points/CreateFieldIndex", "Points/DeleteFieldIndex",
+            "Collections/Create", "Collections/Update", "Collections/Delete", "Collections/UpdateAliases");
+
+    private Status authenticate(Metadata headers, String method) {
         String expected = apiKey;
         if (expected == null) {
             return null;
@@ -449,6 +558,10 @@ public final class FakeQdrantServer implements AutoCloseable {
         }
         if (given == null) {
             return Status.UNAUTHENTICATED.withDescription("Must provide an API key or an Authorization bearer token");
+        }
+        String readOnly = readOnlyKey;
+        if (readOnly != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), readOnly.getBytes(StandardCharsets.UTF_8))) {
+            return WRITES.contains(method) ? Status.PERMISSION_DENIED.withDescription("Forbidden: Global manage access is required") : null;
         }
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
             return Status.UNAUTHENTICATED.withDescription("Invalid API key or JWT");

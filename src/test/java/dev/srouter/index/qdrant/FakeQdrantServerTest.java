@@ -502,13 +502,16 @@ class FakeQdrantServerTest {
     // ---- API key --------------------------------------------------------------------------
 
     @Test
-    void anApiKeyIsRequiredOnEveryCallOnceSet() throws Exception {
+    void anApiKeyIsRequiredOnEveryCallButTheHealthCheckOnceSet() throws Exception {
         server.apiKey("s3cret");
         StatusRuntimeException none = fails(client.listCollectionsAsync());
         assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
         assertFalse(none.getStatus().getDescription().contains("s3cret"));
+        // As the server (src/tonic/auth.rs): the health check passes without a key, and with a wrong one.
+        assertEquals(FakeQdrantServices.VERSION, get(client.healthCheckAsync()).getVersion());
         try (QdrantClient wrong = connect("guess")) {
-            StatusRuntimeException e = fails(wrong.healthCheckAsync());
+            assertEquals(FakeQdrantServices.VERSION, get(wrong.healthCheckAsync()).getVersion());
+            StatusRuntimeException e = fails(wrong.listCollectionsAsync());
             assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
             assertFalse(e.getStatus().getDescription().contains("s3cret"));
         }
@@ -516,7 +519,7 @@ class FakeQdrantServerTest {
             get(right.createCollectionAsync(C, VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot).build()));
             assertEquals(List.of(C), get(right.listCollectionsAsync()));
         }
-        assertEquals(2, server.calls("Collections/List"), "refused calls are counted too");
+        assertEquals(3, server.calls("Collections/List"), "refused calls are counted too");
     }
 
     // ---- faults and counting --------------------------------------------------------------

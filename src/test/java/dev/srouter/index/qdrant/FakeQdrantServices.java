@@ -82,12 +82,45 @@ final class FakeQdrantServices {
         return PointsOperationResponse.newBuilder().setResult(result).build();
     }
 
-    /** {@code qdrant.Qdrant}: HealthCheck. */
+    /** {@code qdrant.Qdrant}: HealthCheck, reporting the version the server acts as. */
     static final class Qdrant extends QdrantGrpc.QdrantImplBase {
+        private final Supplier<String> version;
+
+        Qdrant(Supplier<String> version) {
+            this.version = version;
+        }
+
         @Override
         public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckReply> out) {
-            answer(out, () -> HealthCheckReply.newBuilder().setTitle(TITLE).setVersion(VERSION).build());
+            answer(out, () -> HealthCheckReply.newBuilder().setTitle(TITLE).setVersion(version.get()).build());
         }
+    }
+
+    /** Whether {@code version} ({@code "1.15.3"}, maybe with a suffix) is at least {@code min}. */
+    static boolean atLeast(String version, int... min) {
+        String[] parts = version.split("[^0-9]+");
+        for (int i = 0; i < min.length; i++) {
+            int v = i < parts.length && !parts[i].isEmpty() ? Integer.parseInt(parts[i]) : 0;
+            if (v != min[i]) {
+                return v > min[i];
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An upsert as a server of {@code version} decodes it: prost drops fields it does not know, so
+     * {@code update_filter} is gone before 1.15.4 and {@code update_mode} before 1.17.0.
+     */
+    static UpsertPoints asDecodedBy(String version, UpsertPoints r) {
+        UpsertPoints.Builder b = r.toBuilder();
+        if (!atLeast(version, 1, 15, 4)) {
+            b.clearUpdateFilter();
+        }
+        if (!atLeast(version, 1, 17, 0)) {
+            b.clearUpdateMode();
+        }
+        return b.build();
     }
 
     /** {@code qdrant.Collections}: Create, Get, List, CollectionExists, Delete. */
@@ -140,13 +173,16 @@ final class FakeQdrantServices {
     /** {@code qdrant.Points}: writes, reads, searches and field indexes. */
     static final class Points extends PointsGrpc.PointsImplBase {
         private final FakeQdrantStore store;
+        private final Supplier<String> version;
 
-        Points(FakeQdrantStore store) {
+        Points(FakeQdrantStore store, Supplier<String> version) {
             this.store = store;
+            this.version = version;
         }
 
         @Override
-        public void upsert(UpsertPoints r, StreamObserver<PointsOperationResponse> out) {
+        public void upsert(UpsertPoints sent, StreamObserver<PointsOperationResponse> out) {
+            UpsertPoints r = asDecodedBy(version.get(), sent);
             answer(out, () -> op(store.upsert(r.getCollectionName(), r.getPointsList(),
                     r.hasUpdateFilter() ? r.getUpdateFilter() : null,
                     r.hasUpdateMode() ? r.getUpdateMode() : UpdateMode.Upsert, r.getWait())));
@@ -222,7 +258,7 @@ final class FakeQdrantServices {
         public void count(CountPoints r, StreamObserver<CountResponse> out) {
             answer(out, () -> CountResponse.newBuilder()
                     .setResult(CountResult.newBuilder().setCount(store.count(r.getCollectionName(),
-                            r.hasFilter() ? r.getFilter() : Filter.getDefaultInstance())))
+                            r.hasFilter() ? r.getFilter() : Filter.getDefaultInstance(), !r.hasExact() || r.getExact())))
                     .build());
         }
 

@@ -18,6 +18,7 @@ import io.qdrant.client.grpc.Collections.OptimizersConfigDiff;
 import io.qdrant.client.grpc.Collections.PayloadIndexParams;
 import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Collections.StrictModeConfig;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Collections.WalConfigDiff;
@@ -69,6 +70,8 @@ final class FakeQdrantStore {
         final VectorParams params;
         TreeMap<PointKey, StoredPoint> points = new TreeMap<>();
         final Map<String, FieldIndex> fieldIndexes = new LinkedHashMap<>();
+        /** Strict mode as set at creation or since; null when the collection never had one. */
+        StrictModeConfig strict;
         long operations;
 
         Coll(String name, VectorParams params) {
@@ -83,6 +86,8 @@ final class FakeQdrantStore {
     record FieldIndex(PayloadSchemaType type, PayloadIndexParams params) {}
 
     private final Map<String, Coll> collections = new TreeMap<>();
+    /** Strict mode for collections created without one (Qdrant Cloud turns it on for new collections); null: off. */
+    private StrictModeConfig defaultStrict;
 
     // ---- collections ----------------------------------------------------------------------
 
@@ -126,7 +131,17 @@ final class FakeQdrantStore {
         if (collections.containsKey(name)) {
             throw invalid("Wrong input: Collection `" + name + "` already exists!");
         }
-        collections.put(name, new Coll(name, p));
+        Coll c = new Coll(name, p);
+        c.strict = req.hasStrictModeConfig() ? req.getStrictModeConfig() : defaultStrict;
+        collections.put(name, c);
+    }
+
+    synchronized void defaultStrictMode(StrictModeConfig config) {
+        defaultStrict = config;
+    }
+
+    synchronized void strictMode(String name, StrictModeConfig config) {
+        coll(name).strict = config;
     }
 
     synchronized boolean delete(String name) {
@@ -166,6 +181,9 @@ final class FakeQdrantStore {
                                 .setDefaultSegmentNumber(0)
                                 .setFlushIntervalSec(5))
                         .setWalConfig(WalConfigDiff.newBuilder().setWalCapacityMb(32).setWalSegmentsAhead(0)));
+        if (c.strict != null) {
+            b.getConfigBuilder().setStrictModeConfig(c.strict);
+        }
         c.fieldIndexes.forEach((field, index) -> {
             long count = c.points.values().stream()
                     .filter(p -> !FakeQdrantFilters.valuesAt(p.payload(), field).isEmpty())
@@ -191,6 +209,7 @@ final class FakeQdrantStore {
     synchronized UpdateResult upsert(String name, List<PointStruct> points, Filter updateFilter, UpdateMode mode,
             boolean wait) {
         Coll c = coll(name);
+        FakeQdrantStrictMode.checkUpsert(c.strict, points.size());
         upsertInto(c, points, updateFilter, mode);
         return done(c, wait);
     }
@@ -308,6 +327,7 @@ final class FakeQdrantStore {
                 }
                 return out;
             case FILTER:
+                FakeQdrantStrictMode.checkUpdateFilter(c.strict, c.fieldIndexes, selector.getFilter());
                 return filtered(c, selector.getFilter());
             default:
                 throw invalid("Wrong input: points selector is missing");
@@ -581,6 +601,7 @@ final class FakeQdrantStore {
         }
         long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : 10;
         FakeQdrantFilters.validate(req.getFilter());
+        FakeQdrantStrictMode.checkRead(c.strict, c.fieldIndexes, req.hasFilter() ? req.getFilter() : null, limit);
         Collection<StoredPoint> from = req.hasOffset()
                 ? c.points.tailMap(PointKey.of(req.getOffset()), true).values()
                 : c.points.values();
@@ -600,8 +621,11 @@ final class FakeQdrantStore {
         return b.build();
     }
 
-    synchronized long count(String name, Filter filter) {
-        return filtered(coll(name), filter).size();
+    synchronized long count(String name, Filter filter, boolean exact) {
+        Coll c = coll(name);
+        FakeQdrantFilters.validate(filter);
+        FakeQdrantStrictMode.checkCount(c.strict, c.fieldIndexes, filter, exact);
+        return filtered(c, filter).size();
     }
 
     synchronized List<ScoredPoint> search(String collection, SearchPoints req) {
@@ -619,6 +643,7 @@ final class FakeQdrantStore {
         for (int i = 0; i < query.length; i++) {
             query[i] = req.getVector(i);
         }
+        FakeQdrantStrictMode.checkRead(c.strict, c.fieldIndexes, req.hasFilter() ? req.getFilter() : null, req.getLimit());
         return nearest(c, query, req.getFilter(), req.getLimit(), req.hasOffset() ? req.getOffset() : 0,
                 req.hasScoreThreshold() ? req.getScoreThreshold() : null, req.getWithPayload(), req.getWithVectors());
     }
@@ -652,6 +677,8 @@ final class FakeQdrantStore {
         if (req.hasLimit() && req.getLimit() == 0) {
             throw invalid("Validation error in body: [limit: value 0 invalid, must be 1 or larger]");
         }
+        FakeQdrantStrictMode.checkRead(c.strict, c.fieldIndexes, req.hasFilter() ? req.getFilter() : null,
+                req.hasLimit() ? req.getLimit() : 10);
         return nearest(c, query, req.hasFilter() ? req.getFilter() : Filter.getDefaultInstance(),
                 req.hasLimit() ? req.getLimit() : 10, req.hasOffset() ? req.getOffset() : 0,
                 req.hasScoreThreshold() ? req.getScoreThreshold() : null, req.getWithPayload(), req.getWithVectors());

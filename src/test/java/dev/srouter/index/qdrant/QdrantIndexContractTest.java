@@ -14,7 +14,7 @@ class QdrantIndexContractTest extends VectorIndexContractTest {
     static final RetryPolicy FAST_RETRIES = new RetryPolicy(Duration.ofSeconds(5), 4, Duration.ofMillis(2),
             Duration.ofMillis(10));
     private static final AtomicInteger COLLECTIONS = new AtomicInteger();
-    private static FakeQdrantServer server;
+    static FakeQdrantServer server;
 
     @BeforeAll
     static void startServer() {

@@ -151,8 +151,11 @@ class QdrantIndexTest {
         index.create(384);
         assertTrue(server.collections().containsAll(List.of(name, QdrantIndex.CONFIG_COLLECTION)));
         assertEquals(new VectorIndex.IndexInfo(true, 0, 384, "cosine"), index.describe());
-        assertEquals(List.of("sr_route"), server.fieldIndexes(name));
+        // namespace too, even without one: the scope of every read is a filter on it (is_empty), and a
+        // strict-mode collection refuses filters on keys without an index.
+        assertEquals(List.of("sr_route", "namespace"), server.fieldIndexes(name));
         assertEquals("Keyword", server.fieldIndexSchemas(name).get("sr_route").name());
+        assertEquals("Keyword", server.fieldIndexSchemas(name).get("namespace").name());
     }
 
     @Test

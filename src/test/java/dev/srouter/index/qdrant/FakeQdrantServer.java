@@ -93,7 +93,7 @@ import java.util.concurrent.TimeUnit;
  * was applied, as a network failure after a write landed would.
  *
  * <p>Manual trials: {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.srouter.index.qdrant.FakeQdrantServer -Dexec.args="--port 6334 [--api-key
+ * -Dexec.mainClass=dev.srouter.index.qdrant.FakeQdrantServer -Dexec.args="--port 6334 [--strict-mode] [--server-version V] [--read-only-api-key KEY] [--api-key
  * KEY] [--latency-ms 2]"}.
  */
 public final class FakeQdrantServer implements AutoCloseable {
@@ -829,18 +829,33 @@ public final class FakeQdrantServer implements AutoCloseable {
 
     /**
      * Serves until the process is stopped: {@code --port N} (default 6334), {@code --api-key KEY}
-     * (default none), {@code --latency-ms N} (default 0).
+     * (default none), {@code --read-only-api-key KEY}, {@code --server-version V} (default
+     * {@value FakeQdrantServices#VERSION}), {@code --strict-mode} (Qdrant Cloud's, on new collections),
+     * {@code --latency-ms N} (default 0).
      */
     public static void main(String[] args) throws InterruptedException {
         int port = 6334;
         String key = null;
+        String readOnlyKey = null;
+        String version = null;
+        boolean strict = false;
         long latencyMs = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--strict-mode")) {
+                strict = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 usage("missing value for " + a);
             }
             switch (a) {
+                case "--read-only-api-key":
+                    readOnlyKey = args[++i];
+                    break;
+                case "--server-version":
+                    version = args[++i];
+                    break;
                 case "--port":
                     port = Integer.parseInt(args[++i]);
                     break;
@@ -854,7 +869,8 @@ public final class FakeQdrantServer implements AutoCloseable {
                     usage("unknown option " + a);
             }
         }
-        FakeQdrantServer server = start(port).apiKey(key).latency(Duration.ofMillis(latencyMs));
+        FakeQdrantServer server = start(port).apiKey(key).readOnlyApiKey(readOnlyKey).serverVersion(version)
+                .strictMode(strict ? CLOUD_STRICT_MODE : null).latency(Duration.ofMillis(latencyMs));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -871,7 +887,8 @@ public final class FakeQdrantServer implements AutoCloseable {
 
     private static void usage(String problem) {
         System.err.println("fake Qdrant: " + problem);
-        System.err.println("usage: FakeQdrantServer [--port N] [--api-key KEY] [--latency-ms N]");
+        System.err.println("usage: FakeQdrantServer [--port N] [--api-key KEY] [--read-only-api-key KEY] [--server-version V] "
+                + "[--strict-mode] [--latency-ms N]");
         System.exit(2);
     }
 }

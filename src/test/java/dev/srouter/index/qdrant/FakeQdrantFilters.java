@@ -328,12 +328,7 @@ final class FakeQdrantFilters {
      * would have reached the unsupported condition (an empty collection, a short-circuit).
      */
     static void validate(Filter filter) {
-        List<Condition> all = new ArrayList<>();
-        all.addAll(filter.getMustList());
-        all.addAll(filter.getShouldList());
-        all.addAll(filter.getMustNotList());
-        all.addAll(filter.getMinShould().getConditionsList());
-        for (Condition c : all) {
+        for (Condition c : conditions(filter)) {
             switch (c.getConditionOneOfCase()) {
                 case FIELD:
                     validateField(c.getField());
@@ -360,6 +355,16 @@ final class FakeQdrantFilters {
                     throw invalid("Wrong input: empty filter condition");
             }
         }
+    }
+
+    /** Every condition of a filter's must, should, must_not and min_should, in that order (not nested ones). */
+    static List<Condition> conditions(Filter filter) {
+        List<Condition> all = new ArrayList<>();
+        all.addAll(filter.getMustList());
+        all.addAll(filter.getShouldList());
+        all.addAll(filter.getMustNotList());
+        all.addAll(filter.getMinShould().getConditionsList());
+        return all;
     }
 
     private static void validateField(FieldCondition f) {

@@ -499,6 +499,90 @@ class FakeQdrantServerTest {
         assertEquals(1.0f, hits.get(0).getScore(), 1e-6);
     }
 
+    // ---- strict mode ----------------------------------------------------------------------
+
+    @Test
+    void strictModeRefusesReadAndUpdateFiltersOnUnindexedKeysAsTheServerDoes() throws Exception {
+        server.strictMode(FakeQdrantServer.CLOUD_STRICT_MODE);
+        get(client.createCollectionAsync(C, VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot).build()));
+        assertTrue(get(client.getCollectionInfoAsync(C)).getConfig().getStrictModeConfig().getEnabled(), "reported in the info");
+        server.putPoint(C, "1", new float[] {1, 0}, Map.of("k", "a", "n", 3));
+        StatusRuntimeException e = fails(client.countAsync(C, Filter.newBuilder().addMust(matchKeyword("k", "a")).build(), true));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("Bad request: Index required but not found for \"k\" of one of the following types: [keyword]. "
+                + "Help: Create an index for this key or use a different filter.", e.getStatus().getDescription());
+        // Nested in must_not and in a sub-filter: walked too. has_id needs no index.
+        fails(client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(C)
+                .setFilter(Filter.newBuilder().addMust(filter(Filter.newBuilder().addMustNot(isEmpty("k")).build()))).build()));
+        assertEquals(1, get(client.countAsync(C, Filter.newBuilder().addMust(hasId(id(1))).build(), true)));
+        // Filtered updates are checked; the update_filter of a conditional upsert is exempt.
+        fails(client.deleteAsync(C, Filter.newBuilder().addMust(matchKeyword("k", "a")).build()));
+        get(client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(C).setWait(true)
+                .setUpdateFilter(Filter.newBuilder().addMust(matchKeyword("k", "a")))
+                .addPoints(PointStruct.newBuilder().setId(id(1)).setVectors(vectors(0f, 1f)).putPayload("k", value("b"))).build()));
+        assertEquals("b", server.payloadOf(C, "1").get("k"));
+        // A keyword index serves a keyword match and is_empty; an integer match on it still needs an integer index.
+        get(client.createPayloadIndexAsync(C, "k", PayloadSchemaType.Keyword, null, true, null, null));
+        assertEquals(1, get(client.countAsync(C, Filter.newBuilder().addMust(matchKeyword("k", "b")).build(), true)));
+        assertEquals(0, get(client.countAsync(C, Filter.newBuilder().addMust(isEmpty("k")).build(), true)));
+        e = fails(client.countAsync(C, Filter.newBuilder().addMust(match("k", 3)).build(), true));
+        assertTrue(e.getStatus().getDescription().contains("[integer]"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void strictModeLimitsAreTheServersTexts() throws Exception {
+        get(client.createCollectionAsync(io.qdrant.client.grpc.Collections.CreateCollection.newBuilder().setCollectionName(C)
+                .setVectorsConfig(io.qdrant.client.grpc.Collections.VectorsConfig.newBuilder()
+                        .setParams(VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot)))
+                .setStrictModeConfig(io.qdrant.client.grpc.Collections.StrictModeConfig.newBuilder().setEnabled(true)
+                        .setMaxQueryLimit(15).setSearchAllowExact(false).setUpsertMaxBatchsize(1))
+                .build()));
+        StatusRuntimeException e = fails(client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(C).setLimit(30).build()));
+        assertEquals("Bad request: Limit exceeded 30 > 15 for \"limit\". Help: Reduce the \"limit\" parameter to or below 15.",
+                e.getStatus().getDescription());
+        e = fails(client.countAsync(C, Filter.getDefaultInstance(), true));
+        assertEquals("Bad request: Exact search disabled!. Help: Set exact=false.", e.getStatus().getDescription());
+        assertEquals(0, get(client.countAsync(C, Filter.getDefaultInstance(), false)));
+        fails(client.upsertAsync(C, List.of(
+                PointStruct.newBuilder().setId(id(1)).setVectors(vectors(0f, 1f)).build(),
+                PointStruct.newBuilder().setId(id(2)).setVectors(vectors(1f, 0f)).build())));
+    }
+
+    // ---- server versions ------------------------------------------------------------------
+
+    @Test
+    void anOlderServerReportsItsVersionAndDropsTheFieldsItDoesNotKnow() throws Exception {
+        get(client.createCollectionAsync(C, VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot).build()));
+        server.putPoint(C, "1", new float[] {1, 0}, Map.of("v", "old"));
+        UpsertPoints insertOnly = UpsertPoints.newBuilder().setCollectionName(C).setWait(true).setUpdateMode(UpdateMode.InsertOnly)
+                .addPoints(PointStruct.newBuilder().setId(id(1)).setVectors(vectors(0f, 1f)).putPayload("v", value("new"))).build();
+        UpsertPoints filtered = UpsertPoints.newBuilder().setCollectionName(C).setWait(true)
+                .setUpdateFilter(Filter.newBuilder().addMust(matchKeyword("v", "nothing")))
+                .addPoints(PointStruct.newBuilder().setId(id(1)).setVectors(vectors(0f, 1f)).putPayload("v", value("filtered"))).build();
+        server.serverVersion("1.16.0");
+        assertEquals("1.16.0", get(client.healthCheckAsync()).getVersion());
+        get(client.upsertAsync(filtered));
+        assertEquals("old", server.payloadOf(C, "1").get("v"), "1.16 knows update_filter");
+        get(client.upsertAsync(insertOnly));
+        assertEquals("new", server.payloadOf(C, "1").get("v"), "1.16 drops update_mode");
+        server.serverVersion("1.15.3");
+        get(client.upsertAsync(filtered));
+        assertEquals("filtered", server.payloadOf(C, "1").get("v"), "1.15.3 drops update_filter");
+    }
+
+    @Test
+    void aReadOnlyKeyReadsAndIsDeniedWrites() throws Exception {
+        server.apiKey("admin").readOnlyApiKey("reader");
+        try (QdrantClient admin = connect("admin"); QdrantClient reader = connect("reader")) {
+            get(admin.createCollectionAsync(C, VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot).build()));
+            assertEquals(List.of(C), get(reader.listCollectionsAsync()));
+            StatusRuntimeException e = fails(reader.upsertAsync(C, List.of(PointStruct.newBuilder().setId(id(1))
+                    .setVectors(vectors(0f, 1f)).build())));
+            assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+            assertEquals("Forbidden: Global manage access is required", e.getStatus().getDescription());
+        }
+    }
+
     // ---- API key --------------------------------------------------------------------------
 
     @Test

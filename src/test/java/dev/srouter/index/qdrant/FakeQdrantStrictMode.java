@@ -110,12 +110,7 @@ final class FakeQdrantStrictMode {
     }
 
     private static void walk(Map<String, FieldIndex> indexes, Filter filter, String prefix, List<String[]> missing) {
-        List<Condition> all = new ArrayList<>();
-        all.addAll(filter.getMustList());
-        all.addAll(filter.getShouldList());
-        all.addAll(filter.getMustNotList());
-        all.addAll(filter.getMinShould().getConditionsList());
-        for (Condition cond : all) {
+        for (Condition cond : FakeQdrantFilters.conditions(filter)) {
             if (!missing.isEmpty()) {
                 return; // the server stops at the first unindexed key
             }

@@ -29,11 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,7 +224,8 @@ class QdrantCompatibilityTest {
             for (int i = 0; i < 8; i++) {
                 clients.add(open(name, null));
             }
-            List<Boolean> results = race(clients, expected);
+            List<Boolean> results = QdrantIndexTest.race(clients, (index, n) -> index.compareAndSetConfig("srouter_lease", expected,
+                    "client-" + n));
             assertEquals(1, results.stream().filter(b -> b).count(), "exactly one writer wins: " + results);
             open(name, null).writeConfig("srouter_lease", "winner-of-round-1");
         }
@@ -314,32 +310,6 @@ class QdrantCompatibilityTest {
             assertEquals(ExitCode.UNREACHABLE, e.exitCode());
             assertEquals("Qdrant at " + url + " speaks TLS (a plaintext request got no gRPC answer): use https://127.0.0.1:" + tls.port(),
                     e.getMessage());
-        }
-    }
-
-    private List<Boolean> race(List<QdrantIndex> clients, String expected) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients.size());
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Boolean>> futures = new ArrayList<>();
-            for (int i = 0; i < clients.size(); i++) {
-                QdrantIndex index = clients.get(i);
-                int n = i;
-                index.serverVersion(); // connect and read the version first, so the writes race
-                Callable<Boolean> task = () -> {
-                    go.await();
-                    return index.compareAndSetConfig("srouter_lease", expected, "client-" + n);
-                };
-                futures.add(pool.submit(task));
-            }
-            go.countDown();
-            List<Boolean> out = new ArrayList<>();
-            for (Future<Boolean> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

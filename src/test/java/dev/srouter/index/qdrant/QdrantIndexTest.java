@@ -258,11 +258,12 @@ class QdrantIndexTest {
         assertEquals(1, acquired.stream().filter(b -> b).count(), acquired.toString());
     }
 
-    private interface Attempt {
+    interface Attempt {
         boolean run(QdrantIndex index, int i) throws Exception;
     }
 
-    private static List<Boolean> race(List<QdrantIndex> clients, Attempt attempt) throws Exception {
+    /** Runs {@code attempt} on every client at once (each connected first); their results in client order. */
+    static List<Boolean> race(List<QdrantIndex> clients, Attempt attempt) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients.size());
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -270,6 +271,7 @@ class QdrantIndexTest {
             for (int i = 0; i < clients.size(); i++) {
                 int n = i;
                 clients.get(i).describe(); // connected before the start line
+                clients.get(i).serverVersion(); // and the version read, so that only the writes race
                 futures.add(pool.submit((Callable<Boolean>) () -> {
                     go.await();
                     return attempt.run(clients.get(n), n);

@@ -94,6 +94,22 @@ class QdrantSyncCommandsTest extends SyncCommandsContract {
     }
 
     @Test
+    void onAServerOlderThan1_15_4SyncStopsWithExit1BeforeWritingWhileDiffStillWorks() {
+        assertEquals(0, runner().run("push", "-r", CliRunner.exampleRoutes(), "--index", "qdrant", "--yes").exit());
+        server.serverVersion("1.14.1");
+        try {
+            Result diff = runner().run("diff", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
+            assertEquals(0, diff.exit(), diff.toString());
+            Result sync = runner().run("sync", "-r", routes.toString(), "--index", "qdrant", "--strategy", "merge", "--yes", "--reembed");
+            assertEquals(1, sync.exit(), sync.toString());
+            assertTrue(sync.err().contains("is version 1.14.1") && sync.err().contains("1.15.4 or newer"), sync.toString());
+            assertEquals(1, sync.err().strip().lines().count(), "one line: " + sync);
+        } finally {
+            server.serverVersion(null);
+        }
+    }
+
+    @Test
     void aWrongApiKeyExits4WithoutPrintingIt() {
         Result r = runner().env("QDRANT_API_KEY", "not-the-key-5521").run("diff", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
         assertEquals(4, r.exit(), r.toString());

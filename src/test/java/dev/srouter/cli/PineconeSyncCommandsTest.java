@@ -93,4 +93,15 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
         assertEquals(1, r.exit(), r.toString());
         assertTrue(r.err().contains("does not exist") && r.err().contains("srouter push --index pinecone"), r.toString());
     }
+
+    @Test
+    void aPodIndexIsRefusedUpFrontSayingSrouterNeedsAServerlessIndex() {
+        server.createPodIndex(indexName, 384, "cosine", "us-east-1-aws", "p1.x1");
+        server.resetCounts();
+        Result r = runner().run("push", "-r", CliRunner.exampleRoutes(), "--index", "pinecone", "--yes");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("pod-based index") && r.err().contains("srouter needs a serverless index"), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.toString());
+        assertEquals(0, server.calls("List") + server.calls("Upsert"), server.callCounts().toString());
+    }
 }

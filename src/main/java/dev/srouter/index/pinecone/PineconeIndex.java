@@ -62,6 +62,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.openapitools.db_control.client.model.IndexModel;
+import org.openapitools.db_control.client.model.IndexModelBYOC;
+import org.openapitools.db_control.client.model.IndexModelPodBased;
 
 /**
  * A Pinecone serverless index (or Pinecone Local, the emulator) through the official Java client, in
@@ -197,11 +199,30 @@ public final class PineconeIndex implements VectorIndex {
     private Optional<IndexModel> describeModel() {
         try {
             IndexModel m = controlCall("describe index " + indexName, () -> control.describeIndex(indexName));
+            requireServerless(m);
             model = m;
             return Optional.of(m);
         } catch (IndexMissing e) {
             model = null;
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses a pod-based or BYOC index before anything else is asked of it: srouter reads an index by listing
+     * its ids, and Pinecone lists ids only on serverless indexes.
+     */
+    private void requireServerless(IndexModel m) {
+        Object spec = m.getSpec() == null ? null : m.getSpec().getActualInstance();
+        String what = null;
+        if (spec instanceof IndexModelPodBased pod) {
+            what = "a pod-based index (" + (pod.getPod() == null ? "pod" : pod.getPod().getPodType() + " in " + pod.getPod().getEnvironment()) + ")";
+        } else if (spec instanceof IndexModelBYOC byoc) {
+            what = "a BYOC index (" + (byoc.getByoc() == null ? "byoc" : byoc.getByoc().getEnvironment()) + ")";
+        }
+        if (what != null) {
+            throw SrouterException.failure(describeLocation() + " is " + what + "; srouter needs a serverless index (Pinecone lists record ids "
+                    + "only on serverless indexes): use another --index-name, or move the index to serverless");
         }
     }
 

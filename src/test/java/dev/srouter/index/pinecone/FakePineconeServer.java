@@ -171,6 +171,12 @@ public final class FakePineconeServer implements AutoCloseable {
         final String deletionProtection;
         final Map<String, String> tags;
         int describesUntilReady;
+        /** How the control plane describes the index: {@code "serverless"}, {@code "pod"} or {@code "byoc"}. */
+        String kind = "serverless";
+        /** The environment of a pod or BYOC index, e.g. {@code us-east-1-aws}. */
+        String environment;
+        /** The pod type of a pod index, e.g. {@code p1.x1}. */
+        String podType;
         final Data latest = new Data();
         final Data visible = new Data();
 
@@ -445,6 +451,31 @@ public final class FakePineconeServer implements AutoCloseable {
                 throw new IllegalStateException("index " + name + " already exists");
             }
             addIndex(new IndexState(name, dimension, metric, "aws", "us-east-1", "disabled", Map.of(), 0));
+        }
+    }
+
+    /**
+     * Creates a ready pod-based index as the control plane describes one ({@code spec.pod} with environment,
+     * pod type, pods, replicas, shards). Its data plane refuses List, as Pinecone's does ("The list endpoint is
+     * supported only for serverless indexes").
+     */
+    public void createPodIndex(String name, int dimension, String metric, String environment, String podType) {
+        synchronized (lock) {
+            createIndex(name, dimension, metric);
+            IndexState state = indexes.get(name);
+            state.kind = "pod";
+            state.environment = environment;
+            state.podType = podType;
+        }
+    }
+
+    /** Creates a ready BYOC index ({@code spec.byoc} with its environment), whose data plane also refuses List. */
+    public void createByocIndex(String name, int dimension, String metric, String environment) {
+        synchronized (lock) {
+            createIndex(name, dimension, metric);
+            IndexState state = indexes.get(name);
+            state.kind = "byoc";
+            state.environment = environment;
         }
     }
 
@@ -836,6 +867,10 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                if (!state.kind.equals("serverless")) {
+                    // Pinecone: "The list endpoint is supported only for serverless indexes." (the gRPC status is assumed)
+                    throw Status.UNIMPLEMENTED.withDescription("List is only supported for serverless indexes").asRuntimeException();
+                }
                 int limit = request.hasLimit() ? request.getLimit() : DEFAULT_LIST_LIMIT;
                 if (limit < 1 || limit > MAX_LIST_LIMIT) {
                     throw invalid("Invalid request: limit must be between 1 and " + MAX_LIST_LIMIT + ", got " + limit);

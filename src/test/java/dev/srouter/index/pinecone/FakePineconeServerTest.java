@@ -3,6 +3,7 @@ package dev.srouter.index.pinecone;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,6 +64,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openapitools.db_control.client.model.IndexList;
 import org.openapitools.db_control.client.model.IndexModel;
+import org.openapitools.db_control.client.model.IndexModelBYOC;
+import org.openapitools.db_control.client.model.IndexModelPodBased;
+import org.openapitools.db_control.client.model.IndexModelServerless;
 
 /**
  * {@link FakePineconeServer} driven by the official Pinecone Java client, as production drives Pinecone.
@@ -721,5 +725,31 @@ class FakePineconeServerTest {
                 .map(Value::getStringValue).collect(Collectors.toList()));
         assertThrows(IllegalArgumentException.class,
                 () -> server.putVector(name, "", "b", new float[] {1, 0}, Map.of("nested", Map.of("k", "v"))));
+    }
+
+    // ------------------------------------------------------------------ issue 9: behaviours of the real service
+
+    @Test
+    void podAndByocIndexesAreDescribedAsTheApiDescribesThemAndRefuseList() {
+        String pod = name();
+        pinecone.createPodsIndex(pod, 2, "us-east-1-aws", "p1.x1", "disabled");
+        IndexModel described = pinecone.describeIndex(pod);
+        IndexModelPodBased spec = assertInstanceOf(IndexModelPodBased.class, described.getSpec().getActualInstance());
+        assertEquals("us-east-1-aws", spec.getPod().getEnvironment());
+        assertEquals("p1.x1", spec.getPod().getPodType());
+        Index index = pinecone.getIndexConnection(pod);
+        toClose.add(index::close);
+        index.upsert("a", vec(1, 0));
+        assertEquals(1, index.fetch(List.of("a")).getVectorsCount(), "a pod index serves fetch");
+        StatusRuntimeException e = grpcError(Status.Code.UNIMPLEMENTED, () -> index.list(""));
+        assertTrue(e.getMessage().contains("serverless"), e.getMessage());
+
+        String byoc = name();
+        server.createByocIndex(byoc, 2, "cosine", "aws-us-east-1-b921");
+        IndexModelBYOC byocSpec = assertInstanceOf(IndexModelBYOC.class, pinecone.describeIndex(byoc).getSpec().getActualInstance());
+        assertEquals("aws-us-east-1-b921", byocSpec.getByoc().getEnvironment());
+        String serverless = name();
+        pinecone.createServerlessIndex(serverless, "cosine", 2, "aws", "us-east-1", "disabled", Map.of());
+        assertInstanceOf(IndexModelServerless.class, pinecone.describeIndex(serverless).getSpec().getActualInstance());
     }
 }

@@ -456,4 +456,28 @@ class PineconeIndexTest {
         assertTrue(e.getMessage().contains("does not exist: create it with srouter push --index pinecone"), e.getMessage());
     }
 
+    // ---- issue 9: behaviours of the real service ----
+
+    @Test
+    void podAndByocIndexesAreRefusedBeforeAnyListOrWrite() {
+        String pod = fresh();
+        server.createPodIndex(pod, 4, "cosine", "us-east-1-aws", "p1.x1");
+        String byoc = fresh();
+        server.createByocIndex(byoc, 4, "cosine", "aws-us-east-1-b921");
+        server.resetCounts();
+        for (String name : List.of(pod, byoc)) {
+            PineconeIndex index = open(name, null);
+            SrouterException e = assertThrows(SrouterException.class, index::describe);
+            assertEquals(ExitCode.FAILURE, e.exitCode());
+            assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("srouter needs a serverless index"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertThrows(SrouterException.class, () -> index.create(4));
+            assertThrows(SrouterException.class, () -> index.read(null, 10));
+            assertThrows(SrouterException.class, () -> index.writeConfig("sr_hash", "x"));
+        }
+        assertTrue(open(pod, null).describeLocation().contains(pod));
+        assertEquals(0, server.calls("List") + server.calls("Upsert") + server.calls("Fetch") + server.calls("DescribeIndexStats"),
+                server.callCounts().toString());
+    }
+
 }

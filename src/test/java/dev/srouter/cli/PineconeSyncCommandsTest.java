@@ -104,4 +104,19 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
         assertEquals(1, r.err().strip().lines().count(), r.toString());
         assertEquals(0, server.calls("List") + server.calls("Upsert"), server.callCounts().toString());
     }
+
+    @Test
+    void aQuota403IsNotCalledABadKey() {
+        server.maxServerlessIndexes(server.indexes().size());
+        try {
+            Result r = runner().run("push", "-r", CliRunner.exampleRoutes(), "--index", "pinecone", "--yes");
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("Pinecone refused to create index " + indexName + " (403 Forbidden): Request failed. You've reached "
+                    + "the max serverless indexes allowed in project"), r.toString());
+            assertFalse(r.err().contains("API key"), r.toString());
+            assertEquals(1, r.err().strip().lines().count(), r.toString());
+        } finally {
+            server.maxServerlessIndexes(Integer.MAX_VALUE);
+        }
+    }
 }

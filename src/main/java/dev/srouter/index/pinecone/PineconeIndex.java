@@ -1,5 +1,7 @@
 package dev.srouter.index.pinecone;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -60,6 +62,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openapitools.db_control.client.model.IndexModel;
 import org.openapitools.db_control.client.model.IndexModelBYOC;
@@ -101,6 +104,13 @@ public final class PineconeIndex implements VectorIndex {
     static final int SPECULATIVE_PARTS = 7;
     /** Queries in flight at once for a batch. */
     static final int QUERY_CONCURRENCY = 8;
+    /**
+     * A 429 that is a monthly quota (read or write units), not a per-second rate limit: both come back as 429
+     * (RESOURCE_EXHAUSTED on gRPC), and only the message tells them apart ("... your read unit limit for the
+     * current month ..."; per-second ones say "per second" or "QPS"). Retrying one for minutes cannot help.
+     */
+    private static final Pattern MONTHLY_QUOTA = Pattern.compile("(?i)\\bmonth");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where and how to reach Pinecone, and how long to wait for it. */
     public record Settings(RetryPolicy retry, Duration settleDelay, Duration visibilityTimeout, Duration readyTimeout, String cloud,
@@ -268,6 +278,10 @@ public final class PineconeIndex implements VectorIndex {
             IndexModel m = describeModel().orElseThrow(this::missing);
             if (m.getStatus() != null && Boolean.TRUE.equals(m.getStatus().getReady())) {
                 return m;
+            }
+            if (m.getStatus() != null && "InitializationFailed".equals(m.getStatus().getState())) {
+                throw SrouterException.failure(describeLocation() + " failed to initialize (state InitializationFailed) and will not become "
+                        + "ready: delete it (Pinecone console or API) and run the command again, or use another --index-name");
             }
             if (System.nanoTime() > deadline) {
                 throw SrouterException.failure(describeLocation() + " is not ready after " + settings.readyTimeout().toSeconds() + " s (state "
@@ -738,7 +752,19 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private <T> T dataCall(String what, DataCall<T> op) {
-        return settings.retry().run(() -> op.run(stub()), GrpcErrors::retryable, (cause, attempts) -> dataFailure(what, cause, attempts));
+        return settings.retry().run(() -> op.run(stub()), t -> GrpcErrors.retryable(t) && !monthlyQuota(t),
+                (cause, attempts) -> dataFailure(what, cause, attempts));
+    }
+
+    /** Whether a failure is a used-up monthly quota (a 429 that no retry within minutes can cure). */
+    private static boolean monthlyQuota(Throwable t) {
+        if (t instanceof PineconeUnmappedHttpException) {
+            return t.getCause() instanceof org.openapitools.db_control.client.ApiException api && api.getCode() == 429
+                    && MONTHLY_QUOTA.matcher(String.valueOf(t.getMessage())).find();
+        }
+        Status status = Status.fromThrowable(t);
+        return status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                && MONTHLY_QUOTA.matcher(status.getDescription()).find();
     }
 
     private RuntimeException dataFailure(String what, Throwable cause, int attempts) {
@@ -748,8 +774,13 @@ public final class PineconeIndex implements VectorIndex {
         Status status = Status.fromThrowable(cause);
         String tried = GrpcErrors.tried(attempts);
         String detail = GrpcErrors.detail(status);
+        if (monthlyQuota(cause)) {
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + " on " + describeLocation()
+                    + ": the project's monthly quota is used up (not retried): " + oneLine(status.getDescription()), cause);
+        }
         return switch (status.getCode()) {
-            case UNAUTHENTICATED, PERMISSION_DENIED -> keyRejected(cause);
+            // PERMISSION_DENIED (403) is not a bad key: Pinecone answers 403 for quotas too, so its message is kept (default).
+            case UNAUTHENTICATED -> keyRejected(cause);
             case UNAVAILABLE -> new SrouterException(ExitCode.UNREACHABLE, "cannot reach " + describeLocation() + tried + ": " + detail, cause);
             case DEADLINE_EXCEEDED -> new SrouterException(ExitCode.UNREACHABLE, describeLocation() + " did not answer within "
                     + settings.retry().callTimeout().toSeconds() + " s" + tried + " (" + what + ")", cause);
@@ -769,6 +800,9 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private static boolean transientControl(Throwable t) {
+        if (monthlyQuota(t)) {
+            return false;
+        }
         if (t instanceof PineconeUnmappedHttpException || t instanceof PineconeInternalServerException) {
             return true; // 429, 502, 503, 500
         }
@@ -789,8 +823,17 @@ public final class PineconeIndex implements VectorIndex {
         if (cause instanceof PineconeNotFoundException) {
             return new IndexMissing();
         }
-        if (cause instanceof PineconeAuthorizationException || cause instanceof PineconeForbiddenException) {
+        if (cause instanceof PineconeAuthorizationException) {
             return keyRejected(cause);
+        }
+        if (cause instanceof PineconeForbiddenException) {
+            // 403 is what Pinecone answers for quotas (e.g. "You've reached the max serverless indexes allowed in project
+            // ..."), deletion protection and permissions; the key itself was accepted.
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + " (403 Forbidden): " + serverMessage(cause), cause);
+        }
+        if (monthlyQuota(cause)) {
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + ": the project's monthly quota is used up "
+                    + "(not retried): " + serverMessage(cause), cause);
         }
         if (cause instanceof PineconeBadRequestException || cause instanceof PineconeAlreadyExistsException) {
             return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + ": " + firstLine(cause.getMessage()), cause);
@@ -812,6 +855,28 @@ public final class PineconeIndex implements VectorIndex {
     private SrouterException keyRejected(Throwable cause) {
         return new SrouterException(ExitCode.UNREACHABLE, "Pinecone rejected the API key (PINECONE_API_KEY) for " + describeLocation(),
                 new RuntimeException(cause.getClass().getSimpleName()));
+    }
+
+    /**
+     * The message of a control-plane error: the client puts the whole response body in the exception, which is
+     * Pinecone's {@code {"error": {"code": ..., "message": ...}, "status": ...}} or, from older services, plain text.
+     */
+    private static String serverMessage(Throwable t) {
+        String body = String.valueOf(t.getMessage());
+        try {
+            JsonNode error = JSON.readTree(body).path("error");
+            if (error.path("message").isTextual()) {
+                return oneLine(error.get("message").asText());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: the body as it came
+        }
+        return oneLine(body);
+    }
+
+    /** A server's message on one line (Pinecone's quota messages span two). */
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String rootMessage(Throwable t) {

@@ -208,11 +208,16 @@ final class FakePineconeControlPlane {
             if (server.indexes.containsKey(name)) {
                 return error(409, "Resource " + name + " already exists");
             }
+            String quota = kind.equals("serverless") ? server.serverlessQuotaExceeded() : null;
+            if (quota != null) {
+                return error(403, quota);
+            }
             FakePineconeServer.IndexState state = new FakePineconeServer.IndexState(name, dimension, metric,
                     cloud, region, protection, Map.copyOf(tags), server.notReadyDescribesSetting());
             state.kind = kind;
             state.environment = environment;
             state.podType = podType;
+            state.initializationFailed = server.initializationFailsSetting();
             server.addIndex(state);
             return new Reply(201, model(state));
         }
@@ -264,9 +269,9 @@ final class FakePineconeControlPlane {
         m.put("metric", state.metric);
         m.put("dimension", state.dimension);
         ObjectNode status = m.putObject("status");
-        boolean ready = state.describesUntilReady == 0;
+        boolean ready = state.describesUntilReady == 0 && !state.initializationFailed;
         status.put("ready", ready);
-        status.put("state", ready ? "Ready" : "Initializing");
+        status.put("state", ready ? "Ready" : state.initializationFailed ? "InitializationFailed" : "Initializing");
         m.put("host", server.hostOf(state.name));
         ObjectNode spec = m.putObject("spec");
         switch (state.kind) {

@@ -171,6 +171,8 @@ public final class FakePineconeServer implements AutoCloseable {
         final String deletionProtection;
         final Map<String, String> tags;
         int describesUntilReady;
+        /** The index never becomes ready: state InitializationFailed. */
+        boolean initializationFailed;
         /** How the control plane describes the index: {@code "serverless"}, {@code "pod"} or {@code "byoc"}. */
         String kind = "serverless";
         /** The environment of a pod or BYOC index, e.g. {@code us-east-1-aws}. */
@@ -198,7 +200,7 @@ public final class FakePineconeServer implements AutoCloseable {
 
     private enum FaultKind { FAIL, DROP, HANG }
 
-    private record Fault(FaultKind kind, Status.Code code) {
+    private record Fault(FaultKind kind, Status.Code code, String message) {
     }
 
     final Object lock = new Object();
@@ -219,6 +221,16 @@ public final class FakePineconeServer implements AutoCloseable {
     private volatile int notReadyDescribes;
     private volatile boolean statsFilterSupported;
     private volatile int listPageCap = Integer.MAX_VALUE;
+    private volatile int maxServerlessIndexes = Integer.MAX_VALUE;
+    private volatile boolean initializationFails;
+    private volatile boolean readUnitsUsedUp;
+    private volatile boolean writeUnitsUsedUp;
+    /** Pinecone's reply when a project's monthly read units are used up (docs, "Rate limits"). */
+    static final String READ_UNITS_USED_UP = "Request failed. You've reached your read unit limit for the current month limit. "
+            + "To continue reading data, upgrade your plan.";
+    /** Pinecone's reply when a project's monthly write units are used up. */
+    static final String WRITE_UNITS_USED_UP = "Request failed. You've reached your write unit limit for the current month. "
+            + "To continue writing data, upgrade your plan.";
     /** Pinecone's limit on one vector's metadata. */
     static final int MAX_METADATA_BYTES = 40 * 1024;
 
@@ -305,6 +317,34 @@ public final class FakePineconeServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The project holds at most {@code n} serverless indexes: {@code POST /indexes} beyond that answers 403 with
+     * Pinecone's quota message (code FORBIDDEN, as the service sends it; the docs call the case QUOTA_EXCEEDED).
+     */
+    public FakePineconeServer maxServerlessIndexes(int n) {
+        this.maxServerlessIndexes = n;
+        return this;
+    }
+
+    /**
+     * Indexes created over HTTP from now on never become ready: they describe themselves with status.ready=false
+     * and state {@code InitializationFailed}, one of the states of the API's IndexModelStatus.
+     */
+    public FakePineconeServer initializationFails(boolean fails) {
+        this.initializationFails = fails;
+        return this;
+    }
+
+    /**
+     * The project's monthly read units (Fetch, Query, List) or write units (Upsert, Update, Delete) are used up:
+     * those calls fail with RESOURCE_EXHAUSTED (HTTP 429's gRPC status) and Pinecone's message, until set back.
+     */
+    public FakePineconeServer monthlyUnitsUsedUp(boolean reads, boolean writes) {
+        this.readUnitsUsedUp = reads;
+        this.writeUnitsUsedUp = writes;
+        return this;
+    }
+
     public FakePineconeServer statsFilterSupported(boolean supported) {
         this.statsFilterSupported = supported;
         return this;
@@ -387,7 +427,19 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer failCall(int n, Status.Code code) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code, null));
+        }
+        return this;
+    }
+
+    /**
+     * The {@code n}-th data-plane call from now fails with {@code code} and the service's own {@code message}
+     * (e.g. a per-second rate limit's text), not applied.
+     */
+    public FakePineconeServer failCall(int n, Status.Code code, String message) {
+        requirePositive(n);
+        synchronized (lock) {
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code, message));
         }
         return this;
     }
@@ -411,7 +463,7 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer dropConnectionOnCall(int n) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.DROP, null));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.DROP, null, null));
         }
         return this;
     }
@@ -420,7 +472,7 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer hangCall(int n) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.HANG, null));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.HANG, null, null));
         }
         return this;
     }
@@ -537,6 +589,27 @@ public final class FakePineconeServer implements AutoCloseable {
         return notReadyDescribes;
     }
 
+    boolean initializationFailsSetting() {
+        return initializationFails;
+    }
+
+    /** Under lock: the quota message when one more serverless index would exceed the project's limit, else null. */
+    String serverlessQuotaExceeded() {
+        long serverless = indexes.values().stream().filter(i -> i.kind.equals("serverless")).count();
+        if (serverless < maxServerlessIndexes) {
+            return null;
+        }
+        return "Request failed. You've reached the max serverless indexes allowed in project Default (" + maxServerlessIndexes
+                + "). Use namespaces to partition your data into logical groups, or upgrade your plan to add more serverless indexes.";
+    }
+
+    /** Refuses a read (Fetch, Query, List) or a write (Upsert, Update, Delete) once the month's units are used up. */
+    private void chargeUnits(boolean write) {
+        if (write ? writeUnitsUsedUp : readUnitsUsedUp) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(write ? WRITE_UNITS_USED_UP : READ_UNITS_USED_UP).asRuntimeException();
+        }
+    }
+
     /** Counts an HTTP call; returns the injected status for it, or 0. */
     int countHttp(String name) {
         synchronized (lock) {
@@ -596,8 +669,8 @@ public final class FakePineconeServer implements AutoCloseable {
             }
             sleepLatency();
             if (fault != null && fault.kind() == FaultKind.FAIL) {
-                call.close(Status.fromCode(fault.code())
-                        .withDescription("injected fault: FakePineconeServer.failCall on " + method), new Metadata());
+                call.close(Status.fromCode(fault.code()).withDescription(fault.message() != null ? fault.message()
+                        : "injected fault: FakePineconeServer.failCall on " + method), new Metadata());
                 return new ServerCall.Listener<>() {
                 };
             }
@@ -798,6 +871,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void upsert(UpsertRequest request, StreamObserver<UpsertResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                chargeUnits(true);
                 if (request.getVectorsCount() == 0) {
                     throw invalid("Invalid request: no vectors to upsert");
                 }
@@ -843,6 +917,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                chargeUnits(false);
                 if (request.getIdsCount() == 0) {
                     throw invalid("Invalid request: ids must be provided");
                 }
@@ -867,6 +942,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                chargeUnits(false);
                 if (!state.kind.equals("serverless")) {
                     // Pinecone: "The list endpoint is supported only for serverless indexes." (the gRPC status is assumed)
                     throw Status.UNIMPLEMENTED.withDescription("List is only supported for serverless indexes").asRuntimeException();
@@ -910,6 +986,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                chargeUnits(false);
                 if (request.getQueriesCount() > 0) {
                     throw invalid("FakePineconeServer does not support the deprecated 'queries' field");
                 }
@@ -979,6 +1056,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                chargeUnits(true);
                 int modes = (request.getIdsCount() > 0 ? 1 : 0) + (request.getDeleteAll() ? 1 : 0)
                         + (request.hasFilter() ? 1 : 0);
                 if (modes != 1) {
@@ -1006,6 +1084,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                chargeUnits(true);
                 if (request.hasSparseValues()) {
                     throw invalid("FakePineconeServer does not support sparse values");
                 }

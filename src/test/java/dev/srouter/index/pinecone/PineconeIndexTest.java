@@ -480,4 +480,56 @@ class PineconeIndexTest {
                 server.callCounts().toString());
     }
 
+    @Test
+    void a403QuotaKeepsTheServersMessageAndSaysWhatWasRefused() {
+        server.createIndex(fresh(), 4, "cosine");
+        server.maxServerlessIndexes(1);
+        String name = fresh();
+        SrouterException e = assertThrows(SrouterException.class, () -> open(name, null).create(4));
+        assertEquals(ExitCode.FAILURE, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Pinecone refused to create index " + name + " (403 Forbidden): Request failed. You've reached "
+                + "the max serverless indexes allowed in project Default (1)."), e.getMessage());
+        assertFalse(e.getMessage().contains("API key") || e.getMessage().contains("{"), e.getMessage());
+        assertFalse(server.indexes().contains(name));
+    }
+
+    @Test
+    void aMonthlyQuotaIsNotRetriedButAPerSecondRateLimitIs() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
+        server.failCall(1, Status.Code.RESOURCE_EXHAUSTED, "Request failed. You've reached the max list requests per second for index "
+                + name + ". Pace your list requests or contact Pinecone Support to request a higher limit.");
+        server.resetCounts();
+        assertEquals(1, index.read(null, 10).records().size(), "a per-second limit is waited out");
+        assertEquals(2, server.calls("List"), server.callCounts().toString());
+
+        server.monthlyUnitsUsedUp(true, false);
+        server.resetCounts();
+        SrouterException read = assertThrows(SrouterException.class, () -> index.read(null, 10));
+        assertEquals(ExitCode.FAILURE, read.exitCode(), read.getMessage());
+        assertTrue(read.getMessage().contains("monthly quota is used up") && read.getMessage().contains(FakePineconeServer.READ_UNITS_USED_UP),
+                read.getMessage());
+        assertEquals(1, server.calls("List"), "not retried: " + server.callCounts());
+
+        server.monthlyUnitsUsedUp(false, true);
+        server.resetCounts();
+        SrouterException write = assertThrows(SrouterException.class,
+                () -> index.upsert(List.of(new VectorRecord("r", "b", unit(4, 2), Map.of(), List.of()))));
+        assertTrue(write.getMessage().contains(FakePineconeServer.WRITE_UNITS_USED_UP), write.getMessage());
+        assertEquals(1, server.calls("Upsert"), "not retried: " + server.callCounts());
+    }
+
+    @Test
+    void anIndexThatFailedToInitializeEndsTheWaitAtOnce() {
+        server.initializationFails(true);
+        String name = fresh();
+        SrouterException e = assertThrows(SrouterException.class, () -> open(name, null).create(4));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("failed to initialize (state InitializationFailed)"),
+                e.getMessage());
+        assertTrue(server.calls("http:GET /indexes/{name}") <= 2, "no polling: " + server.callCounts());
+    }
+
 }

@@ -119,4 +119,17 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
             server.maxServerlessIndexes(Integer.MAX_VALUE);
         }
     }
+
+    @Test
+    void aRouteNamePineconeIdsCannotHoldIsRefusedBeforeAnyWrite() throws Exception {
+        Path file = Files.writeString(routes, """
+                routes:
+                  - name: café
+                    utterances: [hello]
+                """);
+        Result r = runner().run("push", "-r", file.toString(), "--index", "pinecone", "--yes");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("route 'café' cannot be stored in Pinecone: Pinecone record ids are ASCII only"), r.toString());
+        assertFalse(server.indexes().contains(indexName), "nothing written, not even the index");
+    }
 }

@@ -102,6 +102,12 @@ public final class PineconeIndex implements VectorIndex {
     static final int CONFIG_PART_CHARS = 9000;
     /** Parts of a long config value fetched with the entry itself, in one call. */
     static final int SPECULATIVE_PARTS = 7;
+    /** Pinecone's limit on a record id and on a namespace: 512 characters, ASCII except NUL (docs, "Identifier limits"). */
+    static final int MAX_ID_CHARS = 512;
+    /** What a record id adds to the route name: {@code '#'} and 64 hex digits. */
+    static final int RECORD_ID_SUFFIX = 65;
+    /** Room kept in a config id {@code {field}#{namespace}} for the field and the '#' ({@code srouter_manifest.part9999#} is 26). */
+    static final int CONFIG_FIELD_ROOM = 32;
     /** Queries in flight at once for a batch. */
     static final int QUERY_CONCURRENCY = 8;
     /**
@@ -177,6 +183,10 @@ public final class PineconeIndex implements VectorIndex {
     public static PineconeIndex connect(String apiKey, String host, String indexName, String namespace, Clock clock, Settings settings) {
         if (indexName == null || indexName.isBlank()) {
             throw SrouterException.usage("the Pinecone index name (--index-name) must not be empty");
+        }
+        String namespaceProblem = namespaceProblem(namespace == null ? "" : namespace);
+        if (namespaceProblem != null) {
+            throw SrouterException.usage("the Pinecone namespace (--namespace) '" + shown(namespace) + "' " + namespaceProblem);
         }
         boolean emulator = host != null && !host.isBlank();
         if (apiKey == null || apiKey.isBlank()) {
@@ -292,11 +302,18 @@ public final class PineconeIndex implements VectorIndex {
         }
     }
 
-    /** Route names become ids with spaces as dashes: two names that differ only there would overwrite each other's records. */
+    /**
+     * Route names become ids with spaces as dashes: two names that differ only there would overwrite each other's records,
+     * and a name whose ids Pinecone refuses (not ASCII, or too long for 512 characters) could not be written at all.
+     */
     @Override
     public void checkRouteNames(Collection<String> names) {
         Map<String, String> byPrefix = new TreeMap<>();
         for (String name : names) {
+            String problem = routeIdProblem(name);
+            if (problem != null) {
+                throw SrouterException.failure("route '" + shown(name) + "' cannot be stored in Pinecone: " + problem + "; rename the route");
+            }
             String prefix = name.replace(' ', '-');
             String other = byPrefix.putIfAbsent(prefix, name);
             if (other != null && !other.equals(name)) {
@@ -304,6 +321,50 @@ public final class PineconeIndex implements VectorIndex {
                         + "#...': spaces become dashes, as semantic-router writes them); rename one of them");
             }
         }
+    }
+
+    /** Why Pinecone cannot take the ids of a route's records ({@code "{route with spaces as -}#{sha256 hex}"}), or null. */
+    static String routeIdProblem(String route) {
+        if (!ascii(route)) {
+            return "Pinecone record ids are ASCII only (no NUL), and its records' ids begin with the route name "
+                    + "(semantic-router's '{route}#{sha256}')";
+        }
+        int length = route.length() + RECORD_ID_SUFFIX;
+        if (length > MAX_ID_CHARS) {
+            return "its records' ids would be " + length + " characters and Pinecone takes at most " + MAX_ID_CHARS
+                    + " (the name with spaces as dashes, '#' and 64 hex digits: at most " + (MAX_ID_CHARS - RECORD_ID_SUFFIX) + " for the name)";
+        }
+        return null;
+    }
+
+    /**
+     * Why a namespace cannot hold srouter's records and config entries, or null: Pinecone's namespaces are ASCII (no NUL),
+     * the config ids {@code {field}#{namespace}} must fit in 512 characters, and fetch does not accept ids containing spaces.
+     */
+    static String namespaceProblem(String namespace) {
+        if (!ascii(namespace)) {
+            return "is not ASCII: Pinecone namespaces and record ids are ASCII only (no NUL)";
+        }
+        if (namespace.indexOf(' ') >= 0) {
+            return "contains a space: srouter's config entries have ids '{field}#{namespace}', and Pinecone's fetch does not accept ids "
+                    + "containing spaces";
+        }
+        int max = MAX_ID_CHARS - CONFIG_FIELD_ROOM;
+        if (namespace.length() > max) {
+            return "is " + namespace.length() + " characters: srouter's config ids '{field}#{namespace}' must fit Pinecone's "
+                    + MAX_ID_CHARS + " (at most " + max + " for the namespace)";
+        }
+        return null;
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c > 0 && c < 128);
+    }
+
+    /** A name as messages show it: on one line, NUL visible, at most 60 characters. */
+    private static String shown(String name) {
+        String s = name.replace("\0", "\\0").replaceAll("\\R", " ");
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     // ---- records ----

@@ -119,6 +119,8 @@ public final class FakePineconeServer implements AutoCloseable {
     static final int MAX_TOP_K_WITH_DATA = 1000;
     static final int DEFAULT_LIST_LIMIT = 100;
     static final int MAX_LIST_LIMIT = 1000;
+    /** Pinecone's limit on a record id and a namespace. */
+    static final int MAX_ID_CHARS = 512;
 
     private static final Context.Key<String> INDEX = Context.key("fake-pinecone-index");
     private static final Metadata.Key<String> API_KEY_HEADER =
@@ -731,6 +733,27 @@ public final class FakePineconeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Pinecone's rule for record ids (docs, "Identifier limits"): 1 to 512 characters, ASCII except NUL. The ASCII text is
+     * the service's as seen in the wild ({@code "ID must be ASCII, but got '...'"}); the length text is assumed.
+     */
+    static void checkId(String id) {
+        if (!id.chars().allMatch(c -> c > 0 && c < 128)) {
+            throw invalid("ID must be ASCII, but got '" + id + "'");
+        }
+        if (id.length() > MAX_ID_CHARS) {
+            throw invalid("Invalid request: ID must be at most " + MAX_ID_CHARS + " characters, got " + id.length());
+        }
+    }
+
+    /** Pinecone's rule for namespaces: at most 512 characters, ASCII except NUL (the error text is assumed). */
+    static void checkNamespace(String namespace) {
+        if (!namespace.chars().allMatch(c -> c > 0 && c < 128) || namespace.length() > MAX_ID_CHARS) {
+            throw invalid("Invalid request: namespace must be at most " + MAX_ID_CHARS + " ASCII characters (no NUL), got '"
+                    + namespace + "'");
+        }
+    }
+
     private static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
@@ -871,6 +894,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void upsert(UpsertRequest request, StreamObserver<UpsertResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
                 chargeUnits(true);
                 if (request.getVectorsCount() == 0) {
                     throw invalid("Invalid request: no vectors to upsert");
@@ -889,6 +913,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     if (v.getId().isEmpty()) {
                         throw invalid("Invalid request: vector id must not be empty");
                     }
+                    checkId(v.getId());
                     if (v.hasSparseValues()) {
                         throw invalid("FakePineconeServer does not support sparse values (vector " + v.getId() + ")");
                     }
@@ -917,6 +942,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (request.getIdsCount() == 0) {
                     throw invalid("Invalid request: ids must be provided");
@@ -924,6 +950,13 @@ public final class FakePineconeServer implements AutoCloseable {
                 if (request.getIdsCount() > MAX_IDS_PER_CALL) {
                     throw invalid("Invalid request: fetch of " + request.getIdsCount()
                             + " ids exceeds the maximum of " + MAX_IDS_PER_CALL + " ids per request");
+                }
+                for (String id : request.getIdsList()) {
+                    checkId(id);
+                    if (id.indexOf(' ') >= 0) {
+                        // The API: FetchRequest.ids "Does not accept values containing spaces." (the error text is assumed)
+                        throw invalid("Invalid request: ids must not contain spaces, got '" + id + "'");
+                    }
                 }
                 NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
                 FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(request.getNamespace());
@@ -942,6 +975,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (!state.kind.equals("serverless")) {
                     // Pinecone: "The list endpoint is supported only for serverless indexes." (the gRPC status is assumed)
@@ -986,6 +1020,7 @@ public final class FakePineconeServer implements AutoCloseable {
             answer(out, () -> {
                 IndexState state = current();
                 beginRead();
+                checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (request.getQueriesCount() > 0) {
                     throw invalid("FakePineconeServer does not support the deprecated 'queries' field");
@@ -1056,6 +1091,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
                 chargeUnits(true);
                 int modes = (request.getIdsCount() > 0 ? 1 : 0) + (request.getDeleteAll() ? 1 : 0)
                         + (request.hasFilter() ? 1 : 0);
@@ -1084,6 +1120,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
                 chargeUnits(true);
                 if (request.hasSparseValues()) {
                     throw invalid("FakePineconeServer does not support sparse values");

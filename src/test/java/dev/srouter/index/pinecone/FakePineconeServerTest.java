@@ -752,4 +752,19 @@ class FakePineconeServerTest {
         pinecone.createServerlessIndex(serverless, "cosine", 2, "aws", "us-east-1", "disabled", Map.of());
         assertInstanceOf(IndexModelServerless.class, pinecone.describeIndex(serverless).getSpec().getActualInstance());
     }
+
+    @Test
+    void idsAndNamespacesFollowPineconesIdentifierLimits() {
+        Index index = index(2, "cosine");
+        index.upsert("i".repeat(512), vec(1, 0));
+        StatusRuntimeException tooLong = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("i".repeat(513), vec(1, 0)));
+        assertTrue(tooLong.getMessage().contains("512"), tooLong.getMessage());
+        StatusRuntimeException unicode = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("café#1", vec(1, 0)));
+        assertTrue(unicode.getMessage().contains("ID must be ASCII, but got 'café#1'"), unicode.getMessage());
+        grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("a", vec(1, 0), "acmé"));
+        index.upsert("with space", vec(1, 0));
+        StatusRuntimeException spaced = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.fetch(List.of("with space")));
+        assertTrue(spaced.getMessage().contains("spaces"), spaced.getMessage());
+        assertEquals(1, index.fetch(List.of("i".repeat(512))).getVectorsCount());
+    }
 }

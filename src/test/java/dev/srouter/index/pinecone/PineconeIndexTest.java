@@ -532,4 +532,47 @@ class PineconeIndexTest {
         assertTrue(server.calls("http:GET /indexes/{name}") <= 2, "no polling: " + server.callCounts());
     }
 
+    @Test
+    void routeNamesWhoseIdsPineconeCannotTakeAreRefusedBeforeAnyWriteNamingTheRoute() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        String longest = "r".repeat(PineconeIndex.MAX_ID_CHARS - 65);
+        for (String route : List.of("café", "nul\0route", longest + "r")) {
+            server.resetCounts();
+            RouteSet local = RouteSet.of(List.of(Route.of(route, List.of("hello"))));
+            SyncService service = new SyncService(index, new CountingEncoder("m", 4), Clock.systemUTC(), 500, "test", m -> {});
+            SyncService.Comparison c = service.compare(local, SyncStrategy.LOCAL, false);
+            SrouterException e = assertThrows(SrouterException.class, () -> service.checkEncoder(c, false), route);
+            assertEquals(ExitCode.FAILURE, e.exitCode());
+            assertTrue(e.getMessage().startsWith("route '") && e.getMessage().contains("cannot be stored in Pinecone"), e.getMessage());
+            assertFalse(e.getMessage().contains("\0"), "NUL is shown as \\0: " + e.getMessage());
+            assertThrows(SrouterException.class, () -> index.upsert(List.of(new VectorRecord(route, "x", unit(4, 1), Map.of(), List.of()))));
+            assertEquals(0, server.calls("Upsert"), server.callCounts().toString());
+        }
+        index.upsert(List.of(new VectorRecord(longest, "x", unit(4, 1), Map.of(), List.of()))); // 512 characters: taken
+        index.awaitWritesVisible();
+        assertEquals(List.of(longest), index.read(null, 10).records().stream().map(StoredRecord::route).toList());
+    }
+
+    @Test
+    void namespacesWhoseConfigIdsPineconeCannotTakeAreRefusedUpFront() {
+        int longest = PineconeIndex.MAX_ID_CHARS - PineconeIndex.CONFIG_FIELD_ROOM;
+        for (String namespace : List.of("acmé", "team a", "n".repeat(longest + 1))) {
+            SrouterException e = assertThrows(SrouterException.class, () -> open(fresh(), namespace));
+            assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("the Pinecone namespace (--namespace) '"), e.getMessage());
+        }
+        assertEquals(0, server.totalCalls(), server.callCounts().toString());
+        String name = fresh();
+        PineconeIndex index = open(name, "n".repeat(longest));
+        index.create(4);
+        StringBuilder manifest = new StringBuilder();
+        while (manifest.length() < 50_000) {
+            manifest.append("route ").append(manifest.length()).append("; ");
+        }
+        index.writeConfig("srouter_manifest", manifest.toString()); // in parts: srouter_manifest.part1#nnn... is within 512
+        assertEquals(manifest.toString(), open(name, "n".repeat(longest)).readConfig("srouter_manifest").orElseThrow().value());
+    }
+
 }

@@ -94,6 +94,8 @@ public final class PineconeIndex implements VectorIndex {
     /** Room for one fetch answer: the client accepts 64 MB. */
     static final long MAX_FETCH_ANSWER_BYTES = 48L * 1024 * 1024;
     static final int LIST_LIMIT = 1000;
+    /** List's documented default page size: what srouter falls back to when the service refuses {@value #LIST_LIMIT}. */
+    static final int DEFAULT_LIST_LIMIT = 100;
     static final int DELETE_BATCH = 1000;
     /** Pinecone refuses upserts over 2 MB; stay well below it. */
     static final int MAX_UPSERT_BYTES = 1536 * 1024;
@@ -155,6 +157,8 @@ public final class PineconeIndex implements VectorIndex {
     private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
     private volatile PineconeConnection data;
+    /** The limit asked of List: {@value #LIST_LIMIT}, or {@value #DEFAULT_LIST_LIMIT} for the rest of the run once the service refused it. */
+    private volatile int listLimit = LIST_LIMIT;
     private ExecutorService queryPool;
 
     private record Key(String namespace, String id) {}
@@ -379,11 +383,7 @@ public final class PineconeIndex implements VectorIndex {
         List<String> idList = new ArrayList<>(want);
         String next = pageToken;
         do {
-            ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(want - idList.size());
-            if (next != null) {
-                list.setPaginationToken(next);
-            }
-            ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
+            ListResponse ids = listIds(want - idList.size(), next);
             ids.getVectorsList().stream().map(ListItem::getId).forEach(idList::add);
             next = ids.hasPagination() && !ids.getPagination().getNext().isEmpty() ? ids.getPagination().getNext() : null;
         } while (next != null && idList.size() < want);
@@ -397,6 +397,33 @@ public final class PineconeIndex implements VectorIndex {
             }
         }
         return new RecordPage(records, next);
+    }
+
+    /**
+     * One List call for at most {@code limit} ids. Pinecone documents a default of 100 ids and no maximum: when the
+     * service refuses a larger limit (INVALID_ARGUMENT), the call is made again with the default, which is then used
+     * for the rest of the run instead of failing every read.
+     */
+    private ListResponse listIds(int limit, String token) {
+        int asked = Math.min(limit, listLimit);
+        try {
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(asked, token)));
+        } catch (SrouterException e) {
+            if (asked <= DEFAULT_LIST_LIMIT || Status.fromThrowable(e.getCause()).getCode() != Status.Code.INVALID_ARGUMENT) {
+                throw e;
+            }
+            listLimit = DEFAULT_LIST_LIMIT;
+            int fallback = Math.min(limit, DEFAULT_LIST_LIMIT);
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(fallback, token)));
+        }
+    }
+
+    private ListRequest listRequest(int limit, String token) {
+        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(limit);
+        if (token != null) {
+            list.setPaginationToken(token);
+        }
+        return list.build();
     }
 
     /**

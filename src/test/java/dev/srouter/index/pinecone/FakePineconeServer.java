@@ -224,6 +224,7 @@ public final class FakePineconeServer implements AutoCloseable {
     private volatile boolean statsFilterSupported;
     private volatile int listPageCap = Integer.MAX_VALUE;
     private volatile int maxServerlessIndexes = Integer.MAX_VALUE;
+    private volatile int maxListLimit = MAX_LIST_LIMIT;
     private volatile boolean initializationFails;
     private volatile boolean readUnitsUsedUp;
     private volatile boolean writeUnitsUsedUp;
@@ -316,6 +317,15 @@ public final class FakePineconeServer implements AutoCloseable {
      */
     public FakePineconeServer listPageCap(int cap) {
         this.listPageCap = cap;
+        return this;
+    }
+
+    /**
+     * The largest {@code limit} List accepts (1,000 by default); a larger one is refused with INVALID_ARGUMENT. Pinecone
+     * documents a default of 100 and no maximum, so a service may refuse what srouter asks (1,000).
+     */
+    public FakePineconeServer maxListLimit(int max) {
+        this.maxListLimit = max;
         return this;
     }
 
@@ -982,8 +992,9 @@ public final class FakePineconeServer implements AutoCloseable {
                     throw Status.UNIMPLEMENTED.withDescription("List is only supported for serverless indexes").asRuntimeException();
                 }
                 int limit = request.hasLimit() ? request.getLimit() : DEFAULT_LIST_LIMIT;
-                if (limit < 1 || limit > MAX_LIST_LIMIT) {
-                    throw invalid("Invalid request: limit must be between 1 and " + MAX_LIST_LIMIT + ", got " + limit);
+                int max = maxListLimit;
+                if (limit < 1 || limit > max) {
+                    throw invalid("Invalid request: limit must be between 1 and " + max + ", got " + limit);
                 }
                 String prefix = request.hasPrefix() ? request.getPrefix() : "";
                 NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());

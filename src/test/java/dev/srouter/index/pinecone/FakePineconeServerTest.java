@@ -767,4 +767,15 @@ class FakePineconeServerTest {
         assertTrue(spaced.getMessage().contains("spaces"), spaced.getMessage());
         assertEquals(1, index.fetch(List.of("i".repeat(512))).getVectorsCount());
     }
+
+    @Test
+    void theLargestListLimitCanBeLowered() {
+        Index index = index(2, "cosine");
+        index.upsert("a", vec(1, 0));
+        assertEquals(1, index.list("", 1000).getVectorsCount(), "1,000 by default");
+        server.maxListLimit(100);
+        StatusRuntimeException e = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.list("", 101));
+        assertTrue(e.getMessage().contains("limit must be between 1 and 100"), e.getMessage());
+        assertEquals(1, index.list("", 100).getVectorsCount());
+    }
 }

@@ -575,4 +575,25 @@ class PineconeIndexTest {
         assertEquals(manifest.toString(), open(name, "n".repeat(longest)).readConfig("srouter_manifest").orElseThrow().value());
     }
 
+    @Test
+    void aListLimitTheServiceRefusesFallsBackToTheDefaultForTheRestOfTheRun() {
+        String name = fresh();
+        PineconeIndex writer = open(name, null);
+        writer.create(4);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            records.add(new VectorRecord("r", "utterance " + i, unit(4, i), Map.of(), List.of()));
+        }
+        writer.upsert(records);
+        server.maxListLimit(100);
+        PineconeIndex index = open(name, null);
+        server.resetCounts();
+        assertEquals(250, RemoteReader.read(index).records());
+        assertEquals(4, server.calls("List"), "one refusal of 1,000, then three pages of 100: " + server.callCounts());
+        assertEquals(2, server.calls("Fetch"), "the 250 ids in one fetch, and the manifest: " + server.callCounts());
+        server.resetCounts();
+        assertEquals(250, RemoteReader.read(index).records());
+        assertEquals(3, server.calls("List"), "the fallback is remembered: " + server.callCounts());
+    }
+
 }

@@ -100,8 +100,12 @@ public final class PineconeIndex implements VectorIndex {
     /** Pinecone refuses upserts over 2 MB; stay well below it. */
     static final int MAX_UPSERT_BYTES = 1536 * 1024;
     static final int MAX_UPSERT_VECTORS = 1000;
-    /** Characters of a config value per vector: at most 3 bytes each in UTF-8, so 27 KB of Pinecone's 40 KB of metadata. */
-    static final int CONFIG_PART_CHARS = 9000;
+    /**
+     * Bytes of a config value per vector, counted as {@link PineconeMetadata#jsonCost} counts them (escaped JSON, which is
+     * never smaller than UTF-8 or protobuf): 30 KB of Pinecone's 40 KB, leaving room for the entry's other fields (a
+     * namespace of up to 480 characters included) however the service measures metadata.
+     */
+    static final int CONFIG_PART_BYTES = 30 * 1024;
     /** Parts of a long config value fetched with the entry itself, in one call. */
     static final int SPECULATIVE_PARTS = 7;
     /** Pinecone's limit on a record id and on a namespace: 512 characters, ASCII except NUL (docs, "Identifier limits"). */
@@ -721,7 +725,7 @@ public final class PineconeIndex implements VectorIndex {
         int dimension = requireIndex();
         float[] values = new float[dimension];
         Arrays.fill(values, 0.1f);
-        List<String> parts = split(value, CONFIG_PART_CHARS);
+        List<String> parts = split(value, CONFIG_PART_BYTES);
         List<Vector> vectors = new ArrayList<>();
         for (int i = parts.size() - 1; i >= 0; i--) { // the parts before the entry that names them
             Struct.Builder metadata = Struct.newBuilder()
@@ -737,17 +741,30 @@ public final class PineconeIndex implements VectorIndex {
         sendUpsert(CONFIG_NAMESPACE, vectors);
     }
 
-    /** Splits text into pieces of at most {@code max} chars (at most 3 bytes each in UTF-8), never inside a surrogate pair. */
-    static List<String> split(String text, int max) {
+    /**
+     * Splits text into pieces of at most {@code maxBytes} as {@link PineconeMetadata#jsonCost} counts them (at least one code
+     * point each), never inside a surrogate pair.
+     */
+    static List<String> split(String text, int maxBytes) {
         List<String> out = new ArrayList<>();
         int from = 0;
-        while (text.length() - from > max) {
-            int to = from + max;
-            if (Character.isHighSurrogate(text.charAt(to - 1))) {
-                to--;
+        int cost = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int add = PineconeMetadata.jsonCost(c);
+            boolean pairStart = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (pairStart) {
+                add += PineconeMetadata.jsonCost(text.charAt(i + 1));
             }
-            out.add(text.substring(from, to));
-            from = to;
+            if (cost + add > maxBytes && i > from) {
+                out.add(text.substring(from, i));
+                from = i;
+                cost = 0;
+            }
+            cost += add;
+            if (pairStart) {
+                i++;
+            }
         }
         out.add(text.substring(from));
         return out;

@@ -236,6 +236,21 @@ public final class FakePineconeServer implements AutoCloseable {
             + "To continue writing data, upgrade your plan.";
     /** Pinecone's limit on one vector's metadata. */
     static final int MAX_METADATA_BYTES = 40 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper ASCII_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
+
+    /**
+     * A metadata's size the stricter of two ways the service might count it: its protobuf encoding, or its JSON with
+     * non-ASCII characters escaped ({@code \\u00e9}, as Python's {@code json.dumps} writes it), whichever is larger.
+     */
+    static int metadataSize(com.google.protobuf.Struct metadata) {
+        try {
+            int json = ASCII_JSON.writeValueAsBytes(FakePineconeFilters.fromStruct(metadata)).length;
+            return Math.max(json, metadata.getSerializedSize());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return metadata.getSerializedSize(); // refused later, for its types
+        }
+    }
 
     private final Server grpc;
     private final FakePineconeControlPlane control;
@@ -928,9 +943,11 @@ public final class FakePineconeServer implements AutoCloseable {
                         throw invalid("FakePineconeServer does not support sparse values (vector " + v.getId() + ")");
                     }
                     checkValues(state, v.getValuesList(), "Vector " + v.getId());
-                    // Pinecone: "Max metadata size per vector is 40 KB" (measured here on the protobuf encoding).
-                    if (v.hasMetadata() && v.getMetadata().getSerializedSize() > MAX_METADATA_BYTES) {
-                        throw invalid("Metadata size is " + v.getMetadata().getSerializedSize() + " bytes, which exceeds the limit of "
+                    // Pinecone: "Max metadata size per record | 40 KB", not saying how it is measured; measured here the
+                    // stricter way (see metadataSize). The text is the service's, as seen in the wild.
+                    int metadataSize = v.hasMetadata() ? metadataSize(v.getMetadata()) : 0;
+                    if (metadataSize > MAX_METADATA_BYTES) {
+                        throw invalid("metadata size is " + metadataSize + " bytes, which exceeds the limit of "
                                 + MAX_METADATA_BYTES + " bytes per vector (vector " + v.getId() + ")");
                     }
                     Map<String, Object> md;

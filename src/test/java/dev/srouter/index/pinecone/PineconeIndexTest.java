@@ -596,4 +596,27 @@ class PineconeIndexTest {
         assertEquals(3, server.calls("List"), "the fallback is remembered: " + server.callCounts());
     }
 
+    @Test
+    void configPartsOfNonAsciiTextFitHoweverPineconeCountsMetadata() {
+        String name = fresh();
+        PineconeIndex index = open(name, "acme");
+        index.create(4);
+        String text = "é".repeat(60_000) + "🚚".repeat(10_000) + "\"quoted\"\n".repeat(2_000);
+        index.writeConfig("srouter_manifest", text); // the stand-in counts escaped JSON: "é" is 6 bytes there, 2 in protobuf
+        assertEquals(text, open(name, "acme").readConfig("srouter_manifest").orElseThrow().value());
+    }
+
+    @Test
+    void anUtteranceOverTheLimitOnlyWhenCountedAsEscapedJsonIsRefusedBeforeAnyWrite() {
+        PineconeIndex index = open(fresh(), null);
+        index.create(4);
+        server.resetCounts();
+        Map<String, Object> metadata = Map.of("description", "é".repeat(15_000)); // 30 KB of protobuf, 90 KB of escaped JSON
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> index.upsert(List.of(new VectorRecord("tools", "use the tool", unit(4, 1), metadata, List.of()))));
+        assertTrue(e.getMessage().startsWith("route 'tools':") && e.getMessage().contains("40960"), e.getMessage());
+        assertEquals(0, server.calls("Upsert"), server.callCounts().toString());
+        index.upsert(List.of(new VectorRecord("tools", "use the tool", unit(4, 1), Map.of("description", "é".repeat(6_000)), List.of())));
+    }
+
 }

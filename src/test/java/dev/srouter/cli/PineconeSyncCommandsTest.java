@@ -11,6 +11,7 @@ import dev.srouter.index.pinecone.PineconeIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The sync commands against {@code --index pinecone}: the Pinecone stand-in (control plane over HTTP, data
  * plane over gRPC) on 127.0.0.1 as an emulator, found through PINECONE_HOST, with writes that become
- * visible only after a few reads, as on Pinecone's eventually consistent service.
+ * visible to Fetch, List and Query each after its own lag, as on Pinecone's eventually consistent service.
  */
 class PineconeSyncCommandsTest extends SyncCommandsContract {
     private static final AtomicInteger INDEXES = new AtomicInteger();
@@ -28,7 +29,9 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
 
     @BeforeAll
     static void startServer() {
-        server = FakePineconeServer.start().visibilityDelay(2).notReadyDescribes(2);
+        // Time-based freshness as on Pinecone: Fetch after 20 ms, List after 60 ms, Query after 20 ms.
+        server = FakePineconeServer.start().freshnessLag(Duration.ofMillis(20), Duration.ofMillis(60), Duration.ofMillis(20))
+                .notReadyDescribes(2);
     }
 
     @AfterAll
@@ -45,13 +48,13 @@ class PineconeSyncCommandsTest extends SyncCommandsContract {
     @Override
     protected VectorIndex openIndex() {
         return PineconeIndex.connect(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), indexName, null, Clock.systemUTC(),
-                PineconeIndex.Settings.defaults().withSettleDelay(java.time.Duration.ofMillis(20)));
+                PineconeIndex.Settings.defaults().withSettleDelay(Duration.ofMillis(50)));
     }
 
     @Override
     protected CliRunner runner() {
         return super.runner().env("PINECONE_HOST", server.controlUrl()).env("PINECONE_API_KEY", FakePineconeServer.DEFAULT_API_KEY)
-                .env("SROUTER_INDEX_NAME", indexName).env("SROUTER_PINECONE_SETTLE", "20ms");
+                .env("SROUTER_INDEX_NAME", indexName).env("SROUTER_PINECONE_SETTLE", "50ms");
     }
 
     @Test

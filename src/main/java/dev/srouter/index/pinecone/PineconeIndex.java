@@ -57,6 +57,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -157,6 +158,13 @@ public final class PineconeIndex implements VectorIndex {
     private final Settings settings;
     /** Writes not yet seen to be visible: namespace, id -> the metadata written, or null for a delete. */
     private final Map<Key, Struct> pending = new LinkedHashMap<>();
+    /**
+     * Record writes fetch already shows but List may not yet (Pinecone's Fetch, List and Query need not become fresh
+     * together, and reads list ids): id -> whether List must show it (an upsert) or not (a delete). Guarded by {@link #pending}.
+     */
+    private final Map<Key, Boolean> unlisted = new LinkedHashMap<>();
+    /** Route prefixes up to which the writes still to be seen by List are checked prefix by prefix, not by listing the namespace. */
+    static final int LIST_CHECK_PREFIXES = 8;
     /** The created_at of a metadata written to sr_config: an entry that shows it, or a later one, is visible. */
     private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
@@ -409,21 +417,28 @@ public final class PineconeIndex implements VectorIndex {
      * for the rest of the run instead of failing every read.
      */
     private ListResponse listIds(int limit, String token) {
+        return listIds(namespace, null, limit, token);
+    }
+
+    private ListResponse listIds(String ns, String prefix, int limit, String token) {
         int asked = Math.min(limit, listLimit);
         try {
-            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(asked, token)));
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(ns, prefix, asked, token)));
         } catch (SrouterException e) {
             if (asked <= DEFAULT_LIST_LIMIT || Status.fromThrowable(e.getCause()).getCode() != Status.Code.INVALID_ARGUMENT) {
                 throw e;
             }
             listLimit = DEFAULT_LIST_LIMIT;
             int fallback = Math.min(limit, DEFAULT_LIST_LIMIT);
-            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(fallback, token)));
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(ns, prefix, fallback, token)));
         }
     }
 
-    private ListRequest listRequest(int limit, String token) {
-        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(limit);
+    private static ListRequest listRequest(String ns, String prefix, int limit, String token) {
+        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(ns).setLimit(limit);
+        if (prefix != null) {
+            list.setPrefix(prefix);
+        }
         if (token != null) {
             list.setPaginationToken(token);
         }
@@ -481,7 +496,10 @@ public final class PineconeIndex implements VectorIndex {
         UpsertRequest request = UpsertRequest.newBuilder().setNamespace(ns).addAllVectors(batch).build();
         dataCall("write " + batch.size() + " vectors", s -> s.upsert(request));
         synchronized (pending) {
-            batch.forEach(v -> pending.put(new Key(ns, v.getId()), v.getMetadata()));
+            batch.forEach(v -> {
+                pending.put(new Key(ns, v.getId()), v.getMetadata());
+                unlisted.remove(new Key(ns, v.getId()));
+            });
         }
     }
 
@@ -515,15 +533,20 @@ public final class PineconeIndex implements VectorIndex {
             DeleteRequest request = DeleteRequest.newBuilder().setNamespace(namespace).addAllIds(batch).build();
             dataCall("delete " + batch.size() + " vectors", s -> s.delete(request));
             synchronized (pending) {
-                batch.forEach(id -> pending.put(new Key(namespace, id), null));
+                batch.forEach(id -> {
+                    pending.put(new Key(namespace, id), null);
+                    unlisted.remove(new Key(namespace, id));
+                });
             }
         }
     }
 
     /**
-     * Waits until every write made through this object reads back as written: fetches the ids still
-     * pending, with backoff, for at most the visibility timeout; then fails naming how many are not
-     * visible yet. The sync calls this before it writes the manifest and hash.
+     * Waits until every write made through this object reads back as written: fetches the ids still pending, with
+     * backoff, for at most the visibility timeout; then, for records (not config entries, which are only fetched), lists
+     * them until List shows them too (or no longer shows a deleted one), since Fetch, List and Query need not become
+     * fresh together and reads list ids. Fails after the time limit, naming how many writes are not visible yet. The sync
+     * calls this before it writes the manifest and hash.
      */
     @Override
     public void awaitWritesVisible() {
@@ -531,10 +554,12 @@ public final class PineconeIndex implements VectorIndex {
         long step = Math.max(1, Math.min(50, settings.retry().firstBackoff().toMillis()));
         while (true) {
             Map<Key, Struct> waiting;
+            Map<Key, Boolean> toList;
             synchronized (pending) {
                 waiting = new LinkedHashMap<>(pending);
+                toList = new LinkedHashMap<>(unlisted);
             }
-            if (waiting.isEmpty()) {
+            if (waiting.isEmpty() && toList.isEmpty()) {
                 return;
             }
             Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
@@ -547,24 +572,64 @@ public final class PineconeIndex implements VectorIndex {
                     boolean visible = expected == null ? v == null : v != null && shows(v.getMetadata(), expected);
                     if (visible) {
                         synchronized (pending) {
-                            pending.remove(k, expected);
+                            if (pending.remove(k, expected) && !k.namespace().equals(CONFIG_NAMESPACE)) {
+                                unlisted.put(k, expected != null);
+                            }
                         }
                     }
                 }
             }
+            checkListed(toList);
             synchronized (pending) {
-                if (pending.isEmpty()) {
+                if (pending.isEmpty() && unlisted.isEmpty()) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw SrouterException.failure(pending.size() + " writes to " + describeLocation() + " are not visible after "
-                            + settings.visibilityTimeout().toSeconds() + " s (Pinecone is eventually consistent); the manifest was not "
-                            + "written: run srouter diff in a while");
+                    throw SrouterException.failure((pending.size() + unlisted.size()) + " writes to " + describeLocation()
+                            + " are not visible after " + settings.visibilityTimeout().toSeconds() + " s (Pinecone is eventually "
+                            + "consistent); the manifest was not written: run srouter diff in a while");
                 }
             }
             RetryPolicy.sleep(step);
             step = Math.min(step * 2, 2000);
         }
+    }
+
+    /**
+     * Lists the ids of record writes fetch already shows, and forgets those List shows as written: by route prefix
+     * ({@code "{route}#"}) when few routes were written, else by listing the whole namespace.
+     */
+    private void checkListed(Map<Key, Boolean> toList) {
+        Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
+        toList.keySet().forEach(k -> byNamespace.computeIfAbsent(k.namespace(), n -> new ArrayList<>()).add(k));
+        for (Map.Entry<String, List<Key>> e : byNamespace.entrySet()) {
+            Set<String> prefixes = new TreeSet<>();
+            e.getValue().forEach(k -> prefixes.add(k.id().substring(0, k.id().indexOf('#') + 1)));
+            Set<String> listed = new java.util.HashSet<>();
+            if (prefixes.size() <= LIST_CHECK_PREFIXES) {
+                prefixes.forEach(p -> listed.addAll(listAll(e.getKey(), p)));
+            } else {
+                listed.addAll(listAll(e.getKey(), null));
+            }
+            synchronized (pending) {
+                for (Key k : e.getValue()) {
+                    if (listed.contains(k.id()) == toList.get(k)) {
+                        unlisted.remove(k, toList.get(k));
+                    }
+                }
+            }
+        }
+    }
+
+    private List<String> listAll(String ns, String prefix) {
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            ListResponse page = listIds(ns, prefix, LIST_LIMIT, token);
+            page.getVectorsList().forEach(item -> ids.add(item.getId()));
+            token = page.hasPagination() && !page.getPagination().getNext().isEmpty() ? page.getPagination().getNext() : null;
+        } while (token != null);
+        return ids;
     }
 
     /**

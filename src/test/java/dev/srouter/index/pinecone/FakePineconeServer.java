@@ -92,11 +92,18 @@ import java.util.function.Predicate;
  * 1,000 ids per fetch or delete, 40 KB of metadata per vector, top_k 1..10,000 and at most 1,000 with values or metadata, list limit 1..1,000,
  * default 100). Refused loudly: sparse values (INVALID_ARGUMENT), the deprecated multi-vector {@code queries},
  * describe-index-stats with a filter (serverless indexes refuse it; see {@link #statsFilterSupported(boolean)})
- * and the namespace and fetch-by-metadata calls (UNIMPLEMENTED naming the call).
+ * and the namespace and fetch-by-metadata calls (UNIMPLEMENTED naming the call). Pinecone's other rules: ids and
+ * namespaces of at most 512 ASCII characters (no NUL), fetch refusing ids with spaces, metadata counted the stricter
+ * of protobuf and escaped JSON ({@link #metadataSize}), List refused on pod and BYOC indexes, a configurable largest
+ * list limit ({@link #maxListLimit}), the project's serverless index quota ({@link #maxServerlessIndexes}, a 403),
+ * used-up monthly units ({@link #monthlyUnitsUsedUp}, a 429), indexes that fail to initialize
+ * ({@link #initializationFails}).
  *
- * <p><b>Consistency.</b> By default a write is visible to the next read. {@link #visibilityDelay(int)} makes each
- * write invisible to the next N read calls (Fetch, List, Query, DescribeIndexStats) and visible from the N+1-th;
- * deterministic, no clock. The state-access hooks ({@link #vectorCount}, {@link #metadataOf}, ...) always show
+ * <p><b>Consistency.</b> By default a write is visible to the next read. {@link #freshnessLag} makes freshness
+ * time-based as on Pinecone's serverless indexes: per namespace, with separate lags for Fetch, List (and
+ * DescribeIndexStats) and Query, writes becoming visible in the order they were made. {@link #visibilityDelay(int)}
+ * makes each write invisible to the next N read calls instead and visible from the N+1-th (deterministic, no clock;
+ * kept for tests that count reads). The state-access hooks ({@link #vectorCount}, {@link #metadataOf}, ...) always show
  * the latest writes.
  *
  * <p><b>Call counting.</b> Every call is counted, failed and refused ones included, under these names: data
@@ -182,7 +189,13 @@ public final class FakePineconeServer implements AutoCloseable {
         /** The pod type of a pod index, e.g. {@code p1.x1}. */
         String podType;
         final Data latest = new Data();
-        final Data visible = new Data();
+        /** What each kind of read sees: Pinecone's Fetch, List and Query need not become fresh together. */
+        final Map<ReadKind, Data> views = new java.util.EnumMap<>(Map.of(ReadKind.FETCH, new Data(), ReadKind.LIST, new Data(),
+                ReadKind.QUERY, new Data()));
+
+        Data view(ReadKind kind) {
+            return views.get(kind);
+        }
 
         IndexState(String name, int dimension, String metric, String cloud, String region,
                 String deletionProtection, Map<String, String> tags, int describesUntilReady) {
@@ -197,7 +210,22 @@ public final class FakePineconeServer implements AutoCloseable {
         }
     }
 
-    private record PendingWrite(long visibleAtRead, String index, Consumer<Data> op) {
+    /** The kinds of read whose freshness differs; DescribeIndexStats counts what List sees. */
+    enum ReadKind { FETCH, LIST, QUERY }
+
+    /** A write not yet visible to one kind of read: due at a read count and a time (nanoTime), in one namespace. */
+    private record PendingWrite(long visibleAtRead, long writtenAt, String index, String namespace, Consumer<Data> op) {
+    }
+
+    /** How long after a write each kind of read sees it, in one namespace or (key null) in every other. */
+    private record Lags(Duration fetch, Duration list, Duration query) {
+        Duration of(ReadKind kind) {
+            return switch (kind) {
+                case FETCH -> fetch;
+                case LIST -> list;
+                case QUERY -> query;
+            };
+        }
     }
 
     private enum FaultKind { FAIL, DROP, HANG }
@@ -207,7 +235,10 @@ public final class FakePineconeServer implements AutoCloseable {
 
     final Object lock = new Object();
     final Map<String, IndexState> indexes = new TreeMap<>();
-    private final List<PendingWrite> pending = new ArrayList<>();
+    private final Map<ReadKind, List<PendingWrite>> pending = new java.util.EnumMap<>(Map.of(ReadKind.FETCH, new ArrayList<>(),
+            ReadKind.LIST, new ArrayList<>(), ReadKind.QUERY, new ArrayList<>()));
+    private final Map<String, Lags> namespaceLags = new ConcurrentHashMap<>();
+    private volatile Lags lags = new Lags(Duration.ZERO, Duration.ZERO, Duration.ZERO);
     private final Map<String, Integer> counts = new TreeMap<>();
     private final Map<Long, Fault> dataFaults = new HashMap<>();
     private final Map<Long, Integer> httpFaults = new HashMap<>();
@@ -310,6 +341,27 @@ public final class FakePineconeServer implements AutoCloseable {
         }
         this.visibilityDelay = reads;
         return this;
+    }
+
+    /**
+     * Time-based freshness, as on Pinecone's serverless indexes: a write to a namespace becomes visible to Fetch, to List
+     * (and DescribeIndexStats) and to Query each after its own lag from the moment it was made, in the order writes were
+     * made, namespace by namespace (writes to one namespace never wait for another's). Applies to later writes, in every
+     * namespace without lags of its own; {@link Duration#ZERO} for all three (the default) means immediately.
+     */
+    public FakePineconeServer freshnessLag(Duration fetch, Duration list, Duration query) {
+        this.lags = new Lags(fetch, list, query);
+        return this;
+    }
+
+    /** Lags of one namespace ({@code ""} is the default one; {@code sr_config} is srouter's), overriding the others. */
+    public FakePineconeServer freshnessLag(String namespace, Duration fetch, Duration list, Duration query) {
+        namespaceLags.put(namespace, new Lags(fetch, list, query));
+        return this;
+    }
+
+    private Duration lag(ReadKind kind, String namespace) {
+        return namespaceLags.getOrDefault(namespace, lags).of(kind);
     }
 
     /**
@@ -594,7 +646,7 @@ public final class FakePineconeServer implements AutoCloseable {
             }
             Rec rec = new Rec(values.clone(), md);
             state.latest.ns(namespace).put(id, rec);
-            state.visible.ns(namespace).put(id, rec);
+            state.views.values().forEach(view -> view.ns(namespace).put(id, rec));
         }
     }
 
@@ -673,7 +725,7 @@ public final class FakePineconeServer implements AutoCloseable {
     /** Under lock: removes an index and its pending writes (its host stays, answering NOT_FOUND). */
     void removeIndex(String name) {
         indexes.remove(name);
-        pending.removeIf(p -> p.index().equals(name));
+        pending.values().forEach(list -> list.removeIf(p -> p.index().equals(name)));
     }
 
     String hostOf(String name) {
@@ -797,34 +849,49 @@ public final class FakePineconeServer implements AutoCloseable {
         return state;
     }
 
-    /** Under lock: counts a read and makes the writes that are due visible. */
-    private void beginRead() {
+    /**
+     * Under lock: counts a read of one kind, in one namespace (null: all of them, for DescribeIndexStats), and makes
+     * the writes due for it visible to that kind of read: a write is due from the read count its visibility delay set
+     * and once its namespace's lag for this kind has passed, and only after the earlier writes to its namespace.
+     */
+    private void beginRead(ReadKind kind, String namespace) {
         reads++;
-        Iterator<PendingWrite> it = pending.iterator();
+        long now = System.nanoTime();
+        Set<String> blocked = new java.util.HashSet<>();
+        Iterator<PendingWrite> it = pending.get(kind).iterator();
         while (it.hasNext()) {
             PendingWrite p = it.next();
-            if (p.visibleAtRead() > reads) {
-                break;
+            String key = p.index() + "/" + p.namespace();
+            if ((namespace != null && !p.namespace().equals(namespace)) || blocked.contains(key)) {
+                continue;
+            }
+            if (p.visibleAtRead() > reads || now - p.writtenAt() < lag(kind, p.namespace()).toNanos()) {
+                blocked.add(key); // later writes to this namespace wait for this one
+                continue;
             }
             it.remove();
             IndexState state = indexes.get(p.index());
             if (state != null) {
-                p.op().accept(state.visible);
-                state.visible.prune();
+                p.op().accept(state.view(kind));
+                state.view(kind).prune();
             }
         }
     }
 
-    /** Under lock: applies a write now to the latest state, and to the visible state now or later. */
-    private void write(IndexState state, Consumer<Data> op) {
+    /** Under lock: applies a write to a namespace now to the latest state, and to each kind of read now or later. */
+    private void write(IndexState state, String namespace, Consumer<Data> op) {
         op.accept(state.latest);
         state.latest.prune();
         int delay = visibilityDelay;
-        if (delay == 0 && pending.isEmpty()) {
-            op.accept(state.visible);
-            state.visible.prune();
-        } else {
-            pending.add(new PendingWrite(reads + delay + 1, state.name, op));
+        long now = System.nanoTime();
+        for (ReadKind kind : ReadKind.values()) {
+            boolean waiting = pending.get(kind).stream().anyMatch(p -> p.index().equals(state.name) && p.namespace().equals(namespace));
+            if (delay == 0 && lag(kind, namespace).isZero() && !waiting) {
+                op.accept(state.view(kind));
+                state.view(kind).prune();
+            } else {
+                pending.get(kind).add(new PendingWrite(reads + delay + 1, now, state.name, namespace, op));
+            }
         }
     }
 
@@ -959,7 +1026,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     batch.put(v.getId(), new Rec(toArray(v.getValuesList()), md));
                 }
                 String ns = request.getNamespace();
-                write(state, data -> data.ns(ns).putAll(batch));
+                write(state, ns, data -> data.ns(ns).putAll(batch));
                 return UpsertResponse.newBuilder().setUpsertedCount(batch.size()).build();
             });
         }
@@ -968,7 +1035,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.FETCH, request.getNamespace());
                 checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (request.getIdsCount() == 0) {
@@ -985,7 +1052,7 @@ public final class FakePineconeServer implements AutoCloseable {
                         throw invalid("Invalid request: ids must not contain spaces, got '" + id + "'");
                     }
                 }
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                NavigableMap<String, Rec> ns = state.view(ReadKind.FETCH).peek(request.getNamespace());
                 FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(request.getNamespace());
                 for (String id : request.getIdsList()) {
                     Rec rec = ns.get(id);
@@ -1001,7 +1068,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void list(ListRequest request, StreamObserver<ListResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.LIST, request.getNamespace());
                 checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (!state.kind.equals("serverless")) {
@@ -1014,7 +1081,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     throw invalid("Invalid request: limit must be between 1 and " + max + ", got " + limit);
                 }
                 String prefix = request.hasPrefix() ? request.getPrefix() : "";
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                NavigableMap<String, Rec> ns = state.view(ReadKind.LIST).peek(request.getNamespace());
                 NavigableMap<String, Rec> from = ns;
                 if (request.hasPaginationToken() && !request.getPaginationToken().isEmpty()) {
                     String after = decodeToken(request.getPaginationToken(), prefix);
@@ -1047,7 +1114,7 @@ public final class FakePineconeServer implements AutoCloseable {
         public void query(QueryRequest request, StreamObserver<QueryResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.QUERY, request.getNamespace());
                 checkNamespace(request.getNamespace());
                 chargeUnits(false);
                 if (request.getQueriesCount() > 0) {
@@ -1064,7 +1131,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     throw invalid("Invalid request: top_k must be at most " + MAX_TOP_K_WITH_DATA
                             + " when include_values or include_metadata is set, got " + topK);
                 }
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                NavigableMap<String, Rec> ns = state.view(ReadKind.QUERY).peek(request.getNamespace());
                 float[] q;
                 if (!request.getId().isEmpty()) {
                     if (request.getVectorCount() > 0) {
@@ -1132,13 +1199,13 @@ public final class FakePineconeServer implements AutoCloseable {
                 }
                 String ns = request.getNamespace();
                 if (request.getDeleteAll()) {
-                    write(state, data -> data.namespaces.remove(ns));
+                    write(state, ns, data -> data.namespaces.remove(ns));
                 } else if (request.hasFilter()) {
                     Predicate<Map<String, Object>> match = filter(request.getFilter());
-                    write(state, data -> data.ns(ns).values().removeIf(rec -> match.test(rec.metadata())));
+                    write(state, ns, data -> data.ns(ns).values().removeIf(rec -> match.test(rec.metadata())));
                 } else {
                     List<String> ids = List.copyOf(request.getIdsList());
-                    write(state, data -> data.ns(ns).keySet().removeAll(ids));
+                    write(state, ns, data -> data.ns(ns).keySet().removeAll(ids));
                 }
                 return DeleteResponse.getDefaultInstance();
             });
@@ -1169,7 +1236,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     int matched = (int) state.latest.peek(ns).values().stream()
                             .filter(rec -> match.test(rec.metadata())).count();
                     if (!request.getDryRun()) {
-                        write(state, data -> data.ns(ns).replaceAll((id, rec) -> match.test(rec.metadata())
+                        write(state, ns, data -> data.ns(ns).replaceAll((id, rec) -> match.test(rec.metadata())
                                 ? new Rec(rec.values(), merged(rec.metadata(), setMetadata)) : rec));
                     }
                     return UpdateResponse.newBuilder().setMatchedRecords(matched).build();
@@ -1182,7 +1249,7 @@ public final class FakePineconeServer implements AutoCloseable {
                 String id = request.getId();
                 boolean exists = state.latest.peek(ns).containsKey(id);
                 // An update of a missing id changes nothing (assumed from the docs, which describe no error).
-                write(state, data -> data.ns(ns).computeIfPresent(id, (k, rec) -> new Rec(
+                write(state, ns, data -> data.ns(ns).computeIfPresent(id, (k, rec) -> new Rec(
                         values == null ? rec.values() : values, merged(rec.metadata(), setMetadata))));
                 return UpdateResponse.newBuilder().setMatchedRecords(exists ? 1 : 0).build();
             });
@@ -1193,7 +1260,7 @@ public final class FakePineconeServer implements AutoCloseable {
                 StreamObserver<DescribeIndexStatsResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.LIST, null);
                 Predicate<Map<String, Object>> match = md -> true;
                 if (request.hasFilter()) {
                     if (!statsFilterSupported) {
@@ -1206,7 +1273,7 @@ public final class FakePineconeServer implements AutoCloseable {
                         .setDimension(state.dimension).setIndexFullness(0f)
                         .setMetric(state.metric).setVectorType("dense");
                 int total = 0;
-                for (Map.Entry<String, TreeMap<String, Rec>> e : state.visible.namespaces.entrySet()) {
+                for (Map.Entry<String, TreeMap<String, Rec>> e : state.view(ReadKind.LIST).namespaces.entrySet()) {
                     Predicate<Map<String, Object>> m = match;
                     int n = (int) e.getValue().values().stream().filter(rec -> m.test(rec.metadata())).count();
                     if (n > 0) {
@@ -1288,7 +1355,8 @@ public final class FakePineconeServer implements AutoCloseable {
 
     /**
      * Serves until Ctrl-C: {@code --port N} (control plane, default 5080), {@code --api-key KEY} (default
-     * {@link #DEFAULT_API_KEY}), {@code --latency-ms N}, {@code --visibility-delay N}, {@code --not-ready N}.
+     * {@link #DEFAULT_API_KEY}), {@code --latency-ms N}, {@code --visibility-delay N}, {@code --freshness-ms F,L,Q}
+     * (lags of Fetch, List and Query), {@code --not-ready N}.
      */
     public static void main(String[] args) throws InterruptedException {
         int port = 5080;
@@ -1296,6 +1364,7 @@ public final class FakePineconeServer implements AutoCloseable {
         long latencyMs = 0;
         int delay = 0;
         int notReady = 0;
+        Duration[] lagsMs = {Duration.ZERO, Duration.ZERO, Duration.ZERO};
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -1309,6 +1378,15 @@ public final class FakePineconeServer implements AutoCloseable {
                     case "--latency-ms" -> latencyMs = Long.parseLong(v);
                     case "--visibility-delay" -> delay = Integer.parseInt(v);
                     case "--not-ready" -> notReady = Integer.parseInt(v);
+                    case "--freshness-ms" -> {
+                        String[] parts = v.split(",");
+                        if (parts.length != 3) {
+                            usage("--freshness-ms takes FETCH,LIST,QUERY, e.g. 200,1000,500");
+                        }
+                        for (int k = 0; k < 3; k++) {
+                            lagsMs[k] = Duration.ofMillis(Long.parseLong(parts[k].strip()));
+                        }
+                    }
                     default -> usage("unknown option " + a);
                 }
             } catch (NumberFormatException e) {
@@ -1319,7 +1397,8 @@ public final class FakePineconeServer implements AutoCloseable {
         if (key != null) {
             server.apiKey(key);
         }
-        server.latency(Duration.ofMillis(latencyMs)).visibilityDelay(delay).notReadyDescribes(notReady);
+        server.latency(Duration.ofMillis(latencyMs)).visibilityDelay(delay).notReadyDescribes(notReady)
+                .freshnessLag(lagsMs[0], lagsMs[1], lagsMs[2]);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("FakePinecone control plane: " + server.controlUrl()
                 + "  (API key: " + (key == null ? "FakePineconeServer.DEFAULT_API_KEY" : "as given by --api-key")
@@ -1331,7 +1410,7 @@ public final class FakePineconeServer implements AutoCloseable {
     private static void usage(String problem) {
         System.err.println("FakePineconeServer: " + problem);
         System.err.println("usage: FakePineconeServer [--port 5080] [--api-key KEY] [--latency-ms 0]"
-                + " [--visibility-delay 0] [--not-ready 0]");
+                + " [--visibility-delay 0] [--freshness-ms FETCH,LIST,QUERY] [--not-ready 0]");
         System.exit(2);
     }
 }

@@ -778,4 +778,32 @@ class FakePineconeServerTest {
         assertTrue(e.getMessage().contains("limit must be between 1 and 100"), e.getMessage());
         assertEquals(1, index.list("", 100).getVectorsCount());
     }
+
+    @Test
+    void freshnessIsTimeBasedPerNamespaceAndPerKindOfRead() throws InterruptedException {
+        Index index = index(2, "cosine");
+        String name = server.indexes().iterator().next();
+        server.freshnessLag("slow-list", Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        index.upsert("a", vec(1, 0), "slow-list");
+        index.upsert("a", vec(1, 0), "other");
+        assertEquals(1, server.vectorCount(name, "slow-list"), "the hooks show the latest state");
+        assertEquals(1, index.fetch(List.of("a"), "slow-list").getVectorsCount(), "fetch is fresh");
+        assertEquals(List.of("a"), ids(index.queryByVector(1, vec(1, 0), "slow-list")), "query is fresh");
+        assertEquals(0, index.list("slow-list").getVectorsCount(), "list lags an hour");
+        assertEquals(1, index.list("other").getVectorsCount(), "another namespace has its own lags");
+
+        server.freshnessLag(Duration.ofMillis(30), Duration.ofMillis(30), Duration.ofMillis(30));
+        index.upsert("b", vec(0, 1), "timed");
+        index.deleteByIds(List.of("b"), "timed");
+        index.upsert("c", vec(0, 1), "timed");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (index.fetch(List.of("c"), "timed").getVectorsCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Set.of("c"), index.fetch(List.of("b", "c"), "timed").getVectorsMap().keySet(), "in the order written");
+        while (index.list("timed").getVectorsCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(List.of("c"), index.list("timed").getVectorsList().stream().map(ListItem::getId).toList());
+    }
 }

@@ -619,4 +619,53 @@ class PineconeIndexTest {
         index.upsert(List.of(new VectorRecord("tools", "use the tool", unit(4, 1), Map.of("description", "é".repeat(6_000)), List.of())));
     }
 
+    @Test
+    void aSyncIsOverOnlyWhenListShowsItsWritesToo() {
+        // Fetch is fresh at once, List only after half a second: a read (which lists ids) right after the sync must see it all.
+        server.freshnessLag(Duration.ZERO, Duration.ofMillis(500), Duration.ZERO);
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        RouteSet local = RouteSet.of(List.of(Route.of("politics", List.of("a", "b")), Route.of("chitchat", List.of("c"))));
+        sync(index, new CountingEncoder("m", 4), local, SyncStrategy.LOCAL, 500, false);
+        assertTrue(Diff.between(local, RemoteReader.read(open(name, null)).routes()).isEmpty(), "listed right after the sync");
+        RouteSet fewer = RouteSet.of(List.of(Route.of("politics", List.of("a"))));
+        sync(index, new CountingEncoder("m", 4), fewer, SyncStrategy.LOCAL, 500, false);
+        assertTrue(Diff.between(fewer, RemoteReader.read(open(name, null)).routes()).isEmpty(), "deletes no longer listed");
+    }
+
+    @Test
+    void leasesRacingUnderTimeBasedFreshnessHaveOneHolderWhenTheSettleDelayExceedsTheLag() throws Exception {
+        server.freshnessLag(Duration.ofMillis(40), Duration.ofMillis(60), Duration.ofMillis(40));
+        String name = fresh();
+        open(name, null).create(4);
+        int n = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PineconeIndex client = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null,
+                    FAST.withSettleDelay(Duration.ofMillis(300)));
+            client.describe();
+            int me = i;
+            results.add(pool.submit((Callable<Boolean>) () -> {
+                go.await();
+                try {
+                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
+                    return true;
+                } catch (SrouterException e) {
+                    assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
+                    return false;
+                }
+            }));
+        }
+        go.countDown();
+        int winners = 0;
+        for (Future<Boolean> f : results) {
+            winners += f.get() ? 1 : 0;
+        }
+        pool.shutdownNow();
+        assertEquals(1, winners);
+    }
+
 }

@@ -58,6 +58,11 @@ public abstract class VectorIndexContractTest {
         return true;
     }
 
+    /** Whether route names may hold non-ASCII text (Pinecone's ids, which begin with the route name, are ASCII only). */
+    protected boolean takesNonAsciiRouteNames() {
+        return true;
+    }
+
     protected VectorIndex index;
 
     @BeforeEach
@@ -258,12 +263,14 @@ public abstract class VectorIndexContractTest {
     @Test
     void routesAndUtterancesMayHoldAnyText() {
         index.create(DIM);
+        String cafe = takesNonAsciiRouteNames() ? "café ☕" : "cafe (coffee)";
+        String japanese = takesNonAsciiRouteNames() ? "日本語" : "nihongo";
         List<VectorRecord> records = new ArrayList<>(List.of(
                 record("customer support", "where is my order? 🚚", 1),
-                record("café ☕", "naïve \"quoted\" and 'single' words", 2),
+                record(cafe, "naïve \"quoted\" and 'single' words", 2),
                 record("route:with:colons", "a:b:c # not a comment", 3),
                 record("hash#route", "back\\slash, tab\tand\nnewline", 4),
-                record("日本語", "こんにちは、元気ですか？", 5)));
+                record(japanese, "こんにちは、元気ですか？", 5)));
         if (keepsApartRoutesDifferingBySpaceOrDash()) {
             records.add(record("customer-support", "where is my order? 🚚", 6));
         }
@@ -272,11 +279,11 @@ public abstract class VectorIndexContractTest {
         assertEquals(records.stream().map(VectorRecord::stored).collect(java.util.stream.Collectors.toSet()),
                 new HashSet<>(readAll()), "customer support and customer-support are different routes");
         Hit best = index.query(vector(2), 1, Set.of()).get(0);
-        assertEquals(new Hit("café ☕", "naïve \"quoted\" and 'single' words", best.score()), best);
+        assertEquals(new Hit(cafe, "naïve \"quoted\" and 'single' words", best.score()), best);
         index.delete(List.of(new RecordKey("hash#route", "back\\slash, tab\tand\nnewline"),
                 new RecordKey("customer support", "where is my order? 🚚")));
         settle(index);
-        Set<String> left = new HashSet<>(Set.of("café ☕", "route:with:colons", "日本語"));
+        Set<String> left = new HashSet<>(Set.of(cafe, "route:with:colons", japanese));
         if (keepsApartRoutesDifferingBySpaceOrDash()) {
             left.add("customer-support");
         }

@@ -1,5 +1,7 @@
 package dev.srouter.index.pinecone;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -55,13 +57,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openapitools.db_control.client.model.IndexModel;
+import org.openapitools.db_control.client.model.IndexModelBYOC;
+import org.openapitools.db_control.client.model.IndexModelPodBased;
 
 /**
  * A Pinecone serverless index (or Pinecone Local, the emulator) through the official Java client, in
@@ -89,16 +95,35 @@ public final class PineconeIndex implements VectorIndex {
     /** Room for one fetch answer: the client accepts 64 MB. */
     static final long MAX_FETCH_ANSWER_BYTES = 48L * 1024 * 1024;
     static final int LIST_LIMIT = 1000;
+    /** List's documented default page size: what srouter falls back to when the service refuses {@value #LIST_LIMIT}. */
+    static final int DEFAULT_LIST_LIMIT = 100;
     static final int DELETE_BATCH = 1000;
     /** Pinecone refuses upserts over 2 MB; stay well below it. */
     static final int MAX_UPSERT_BYTES = 1536 * 1024;
     static final int MAX_UPSERT_VECTORS = 1000;
-    /** Characters of a config value per vector: at most 3 bytes each in UTF-8, so 27 KB of Pinecone's 40 KB of metadata. */
-    static final int CONFIG_PART_CHARS = 9000;
+    /**
+     * Bytes of a config value per vector, counted as {@link PineconeMetadata#jsonCost} counts them (escaped JSON, which is
+     * never smaller than UTF-8 or protobuf): 30 KB of Pinecone's 40 KB, leaving room for the entry's other fields (a
+     * namespace of up to 480 characters included) however the service measures metadata.
+     */
+    static final int CONFIG_PART_BYTES = 30 * 1024;
     /** Parts of a long config value fetched with the entry itself, in one call. */
     static final int SPECULATIVE_PARTS = 7;
+    /** Pinecone's limit on a record id and on a namespace: 512 characters, ASCII except NUL (docs, "Identifier limits"). */
+    static final int MAX_ID_CHARS = 512;
+    /** What a record id adds to the route name: {@code '#'} and 64 hex digits. */
+    static final int RECORD_ID_SUFFIX = 65;
+    /** Room kept in a config id {@code {field}#{namespace}} for the field and the '#' ({@code srouter_manifest.part9999#} is 26). */
+    static final int CONFIG_FIELD_ROOM = 32;
     /** Queries in flight at once for a batch. */
     static final int QUERY_CONCURRENCY = 8;
+    /**
+     * A 429 that is a monthly quota (read or write units), not a per-second rate limit: both come back as 429
+     * (RESOURCE_EXHAUSTED on gRPC), and only the message tells them apart ("... your read unit limit for the
+     * current month ..."; per-second ones say "per second" or "QPS"). Retrying one for minutes cannot help.
+     */
+    private static final Pattern MONTHLY_QUOTA = Pattern.compile("(?i)\\bmonth");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where and how to reach Pinecone, and how long to wait for it. */
     public record Settings(RetryPolicy retry, Duration settleDelay, Duration visibilityTimeout, Duration readyTimeout, String cloud,
@@ -133,10 +158,19 @@ public final class PineconeIndex implements VectorIndex {
     private final Settings settings;
     /** Writes not yet seen to be visible: namespace, id -> the metadata written, or null for a delete. */
     private final Map<Key, Struct> pending = new LinkedHashMap<>();
+    /**
+     * Record writes fetch already shows but List may not yet (Pinecone's Fetch, List and Query need not become fresh
+     * together, and reads list ids): id -> whether List must show it (an upsert) or not (a delete). Guarded by {@link #pending}.
+     */
+    private final Map<Key, Boolean> unlisted = new LinkedHashMap<>();
+    /** Route prefixes up to which the writes still to be seen by List are checked prefix by prefix, not by listing the namespace. */
+    static final int LIST_CHECK_PREFIXES = 8;
     /** The created_at of a metadata written to sr_config: an entry that shows it, or a later one, is visible. */
     private static final String CREATED_AT = "created_at";
     private volatile IndexModel model;
     private volatile PineconeConnection data;
+    /** The limit asked of List: {@value #LIST_LIMIT}, or {@value #DEFAULT_LIST_LIMIT} for the rest of the run once the service refused it. */
+    private volatile int listLimit = LIST_LIMIT;
     private ExecutorService queryPool;
 
     private record Key(String namespace, String id) {}
@@ -165,6 +199,10 @@ public final class PineconeIndex implements VectorIndex {
     public static PineconeIndex connect(String apiKey, String host, String indexName, String namespace, Clock clock, Settings settings) {
         if (indexName == null || indexName.isBlank()) {
             throw SrouterException.usage("the Pinecone index name (--index-name) must not be empty");
+        }
+        String namespaceProblem = namespaceProblem(namespace == null ? "" : namespace);
+        if (namespaceProblem != null) {
+            throw SrouterException.usage("the Pinecone namespace (--namespace) '" + shown(namespace) + "' " + namespaceProblem);
         }
         boolean emulator = host != null && !host.isBlank();
         if (apiKey == null || apiKey.isBlank()) {
@@ -197,11 +235,30 @@ public final class PineconeIndex implements VectorIndex {
     private Optional<IndexModel> describeModel() {
         try {
             IndexModel m = controlCall("describe index " + indexName, () -> control.describeIndex(indexName));
+            requireServerless(m);
             model = m;
             return Optional.of(m);
         } catch (IndexMissing e) {
             model = null;
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses a pod-based or BYOC index before anything else is asked of it: srouter reads an index by listing
+     * its ids, and Pinecone lists ids only on serverless indexes.
+     */
+    private void requireServerless(IndexModel m) {
+        Object spec = m.getSpec() == null ? null : m.getSpec().getActualInstance();
+        String what = null;
+        if (spec instanceof IndexModelPodBased pod) {
+            what = "a pod-based index (" + (pod.getPod() == null ? "pod" : pod.getPod().getPodType() + " in " + pod.getPod().getEnvironment()) + ")";
+        } else if (spec instanceof IndexModelBYOC byoc) {
+            what = "a BYOC index (" + (byoc.getByoc() == null ? "byoc" : byoc.getByoc().getEnvironment()) + ")";
+        }
+        if (what != null) {
+            throw SrouterException.failure(describeLocation() + " is " + what + "; srouter needs a serverless index (Pinecone lists record ids "
+                    + "only on serverless indexes): use another --index-name, or move the index to serverless");
         }
     }
 
@@ -248,6 +305,10 @@ public final class PineconeIndex implements VectorIndex {
             if (m.getStatus() != null && Boolean.TRUE.equals(m.getStatus().getReady())) {
                 return m;
             }
+            if (m.getStatus() != null && "InitializationFailed".equals(m.getStatus().getState())) {
+                throw SrouterException.failure(describeLocation() + " failed to initialize (state InitializationFailed) and will not become "
+                        + "ready: delete it (Pinecone console or API) and run the command again, or use another --index-name");
+            }
             if (System.nanoTime() > deadline) {
                 throw SrouterException.failure(describeLocation() + " is not ready after " + settings.readyTimeout().toSeconds() + " s (state "
                         + (m.getStatus() == null ? "unknown" : m.getStatus().getState()) + "); run the command again later");
@@ -257,11 +318,18 @@ public final class PineconeIndex implements VectorIndex {
         }
     }
 
-    /** Route names become ids with spaces as dashes: two names that differ only there would overwrite each other's records. */
+    /**
+     * Route names become ids with spaces as dashes: two names that differ only there would overwrite each other's records,
+     * and a name whose ids Pinecone refuses (not ASCII, or too long for 512 characters) could not be written at all.
+     */
     @Override
     public void checkRouteNames(Collection<String> names) {
         Map<String, String> byPrefix = new TreeMap<>();
         for (String name : names) {
+            String problem = routeIdProblem(name);
+            if (problem != null) {
+                throw SrouterException.failure("route '" + shown(name) + "' cannot be stored in Pinecone: " + problem + "; rename the route");
+            }
             String prefix = name.replace(' ', '-');
             String other = byPrefix.putIfAbsent(prefix, name);
             if (other != null && !other.equals(name)) {
@@ -269,6 +337,50 @@ public final class PineconeIndex implements VectorIndex {
                         + "#...': spaces become dashes, as semantic-router writes them); rename one of them");
             }
         }
+    }
+
+    /** Why Pinecone cannot take the ids of a route's records ({@code "{route with spaces as -}#{sha256 hex}"}), or null. */
+    static String routeIdProblem(String route) {
+        if (!ascii(route)) {
+            return "Pinecone record ids are ASCII only (no NUL), and its records' ids begin with the route name "
+                    + "(semantic-router's '{route}#{sha256}')";
+        }
+        int length = route.length() + RECORD_ID_SUFFIX;
+        if (length > MAX_ID_CHARS) {
+            return "its records' ids would be " + length + " characters and Pinecone takes at most " + MAX_ID_CHARS
+                    + " (the name with spaces as dashes, '#' and 64 hex digits: at most " + (MAX_ID_CHARS - RECORD_ID_SUFFIX) + " for the name)";
+        }
+        return null;
+    }
+
+    /**
+     * Why a namespace cannot hold srouter's records and config entries, or null: Pinecone's namespaces are ASCII (no NUL),
+     * the config ids {@code {field}#{namespace}} must fit in 512 characters, and fetch does not accept ids containing spaces.
+     */
+    static String namespaceProblem(String namespace) {
+        if (!ascii(namespace)) {
+            return "is not ASCII: Pinecone namespaces and record ids are ASCII only (no NUL)";
+        }
+        if (namespace.indexOf(' ') >= 0) {
+            return "contains a space: srouter's config entries have ids '{field}#{namespace}', and Pinecone's fetch does not accept ids "
+                    + "containing spaces";
+        }
+        int max = MAX_ID_CHARS - CONFIG_FIELD_ROOM;
+        if (namespace.length() > max) {
+            return "is " + namespace.length() + " characters: srouter's config ids '{field}#{namespace}' must fit Pinecone's "
+                    + MAX_ID_CHARS + " (at most " + max + " for the namespace)";
+        }
+        return null;
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c > 0 && c < 128);
+    }
+
+    /** A name as messages show it: on one line, NUL visible, at most 60 characters. */
+    private static String shown(String name) {
+        String s = name.replace("\0", "\\0").replaceAll("\\R", " ");
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     // ---- records ----
@@ -283,11 +395,7 @@ public final class PineconeIndex implements VectorIndex {
         List<String> idList = new ArrayList<>(want);
         String next = pageToken;
         do {
-            ListRequest.Builder list = ListRequest.newBuilder().setNamespace(namespace).setLimit(want - idList.size());
-            if (next != null) {
-                list.setPaginationToken(next);
-            }
-            ListResponse ids = dataCall("list the ids of " + indexName, s -> s.list(list.build()));
+            ListResponse ids = listIds(want - idList.size(), next);
             ids.getVectorsList().stream().map(ListItem::getId).forEach(idList::add);
             next = ids.hasPagination() && !ids.getPagination().getNext().isEmpty() ? ids.getPagination().getNext() : null;
         } while (next != null && idList.size() < want);
@@ -301,6 +409,40 @@ public final class PineconeIndex implements VectorIndex {
             }
         }
         return new RecordPage(records, next);
+    }
+
+    /**
+     * One List call for at most {@code limit} ids. Pinecone documents a default of 100 ids and no maximum: when the
+     * service refuses a larger limit (INVALID_ARGUMENT), the call is made again with the default, which is then used
+     * for the rest of the run instead of failing every read.
+     */
+    private ListResponse listIds(int limit, String token) {
+        return listIds(namespace, null, limit, token);
+    }
+
+    private ListResponse listIds(String ns, String prefix, int limit, String token) {
+        int asked = Math.min(limit, listLimit);
+        try {
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(ns, prefix, asked, token)));
+        } catch (SrouterException e) {
+            if (asked <= DEFAULT_LIST_LIMIT || Status.fromThrowable(e.getCause()).getCode() != Status.Code.INVALID_ARGUMENT) {
+                throw e;
+            }
+            listLimit = DEFAULT_LIST_LIMIT;
+            int fallback = Math.min(limit, DEFAULT_LIST_LIMIT);
+            return dataCall("list the ids of " + indexName, s -> s.list(listRequest(ns, prefix, fallback, token)));
+        }
+    }
+
+    private static ListRequest listRequest(String ns, String prefix, int limit, String token) {
+        ListRequest.Builder list = ListRequest.newBuilder().setNamespace(ns).setLimit(limit);
+        if (prefix != null) {
+            list.setPrefix(prefix);
+        }
+        if (token != null) {
+            list.setPaginationToken(token);
+        }
+        return list.build();
     }
 
     /**
@@ -354,7 +496,10 @@ public final class PineconeIndex implements VectorIndex {
         UpsertRequest request = UpsertRequest.newBuilder().setNamespace(ns).addAllVectors(batch).build();
         dataCall("write " + batch.size() + " vectors", s -> s.upsert(request));
         synchronized (pending) {
-            batch.forEach(v -> pending.put(new Key(ns, v.getId()), v.getMetadata()));
+            batch.forEach(v -> {
+                pending.put(new Key(ns, v.getId()), v.getMetadata());
+                unlisted.remove(new Key(ns, v.getId()));
+            });
         }
     }
 
@@ -388,15 +533,20 @@ public final class PineconeIndex implements VectorIndex {
             DeleteRequest request = DeleteRequest.newBuilder().setNamespace(namespace).addAllIds(batch).build();
             dataCall("delete " + batch.size() + " vectors", s -> s.delete(request));
             synchronized (pending) {
-                batch.forEach(id -> pending.put(new Key(namespace, id), null));
+                batch.forEach(id -> {
+                    pending.put(new Key(namespace, id), null);
+                    unlisted.remove(new Key(namespace, id));
+                });
             }
         }
     }
 
     /**
-     * Waits until every write made through this object reads back as written: fetches the ids still
-     * pending, with backoff, for at most the visibility timeout; then fails naming how many are not
-     * visible yet. The sync calls this before it writes the manifest and hash.
+     * Waits until every write made through this object reads back as written: fetches the ids still pending, with
+     * backoff, for at most the visibility timeout; then, for records (not config entries, which are only fetched), lists
+     * them until List shows them too (or no longer shows a deleted one), since Fetch, List and Query need not become
+     * fresh together and reads list ids. Fails after the time limit, naming how many writes are not visible yet. The sync
+     * calls this before it writes the manifest and hash.
      */
     @Override
     public void awaitWritesVisible() {
@@ -404,10 +554,12 @@ public final class PineconeIndex implements VectorIndex {
         long step = Math.max(1, Math.min(50, settings.retry().firstBackoff().toMillis()));
         while (true) {
             Map<Key, Struct> waiting;
+            Map<Key, Boolean> toList;
             synchronized (pending) {
                 waiting = new LinkedHashMap<>(pending);
+                toList = new LinkedHashMap<>(unlisted);
             }
-            if (waiting.isEmpty()) {
+            if (waiting.isEmpty() && toList.isEmpty()) {
                 return;
             }
             Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
@@ -420,24 +572,64 @@ public final class PineconeIndex implements VectorIndex {
                     boolean visible = expected == null ? v == null : v != null && shows(v.getMetadata(), expected);
                     if (visible) {
                         synchronized (pending) {
-                            pending.remove(k, expected);
+                            if (pending.remove(k, expected) && !k.namespace().equals(CONFIG_NAMESPACE)) {
+                                unlisted.put(k, expected != null);
+                            }
                         }
                     }
                 }
             }
+            checkListed(toList);
             synchronized (pending) {
-                if (pending.isEmpty()) {
+                if (pending.isEmpty() && unlisted.isEmpty()) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw SrouterException.failure(pending.size() + " writes to " + describeLocation() + " are not visible after "
-                            + settings.visibilityTimeout().toSeconds() + " s (Pinecone is eventually consistent); the manifest was not "
-                            + "written: run srouter diff in a while");
+                    throw SrouterException.failure((pending.size() + unlisted.size()) + " writes to " + describeLocation()
+                            + " are not visible after " + settings.visibilityTimeout().toSeconds() + " s (Pinecone is eventually "
+                            + "consistent); the manifest was not written: run srouter diff in a while");
                 }
             }
             RetryPolicy.sleep(step);
             step = Math.min(step * 2, 2000);
         }
+    }
+
+    /**
+     * Lists the ids of record writes fetch already shows, and forgets those List shows as written: by route prefix
+     * ({@code "{route}#"}) when few routes were written, else by listing the whole namespace.
+     */
+    private void checkListed(Map<Key, Boolean> toList) {
+        Map<String, List<Key>> byNamespace = new LinkedHashMap<>();
+        toList.keySet().forEach(k -> byNamespace.computeIfAbsent(k.namespace(), n -> new ArrayList<>()).add(k));
+        for (Map.Entry<String, List<Key>> e : byNamespace.entrySet()) {
+            Set<String> prefixes = new TreeSet<>();
+            e.getValue().forEach(k -> prefixes.add(k.id().substring(0, k.id().indexOf('#') + 1)));
+            Set<String> listed = new java.util.HashSet<>();
+            if (prefixes.size() <= LIST_CHECK_PREFIXES) {
+                prefixes.forEach(p -> listed.addAll(listAll(e.getKey(), p)));
+            } else {
+                listed.addAll(listAll(e.getKey(), null));
+            }
+            synchronized (pending) {
+                for (Key k : e.getValue()) {
+                    if (listed.contains(k.id()) == toList.get(k)) {
+                        unlisted.remove(k, toList.get(k));
+                    }
+                }
+            }
+        }
+    }
+
+    private List<String> listAll(String ns, String prefix) {
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            ListResponse page = listIds(ns, prefix, LIST_LIMIT, token);
+            page.getVectorsList().forEach(item -> ids.add(item.getId()));
+            token = page.hasPagination() && !page.getPagination().getNext().isEmpty() ? page.getPagination().getNext() : null;
+        } while (token != null);
+        return ids;
     }
 
     /**
@@ -598,7 +790,7 @@ public final class PineconeIndex implements VectorIndex {
         int dimension = requireIndex();
         float[] values = new float[dimension];
         Arrays.fill(values, 0.1f);
-        List<String> parts = split(value, CONFIG_PART_CHARS);
+        List<String> parts = split(value, CONFIG_PART_BYTES);
         List<Vector> vectors = new ArrayList<>();
         for (int i = parts.size() - 1; i >= 0; i--) { // the parts before the entry that names them
             Struct.Builder metadata = Struct.newBuilder()
@@ -614,17 +806,30 @@ public final class PineconeIndex implements VectorIndex {
         sendUpsert(CONFIG_NAMESPACE, vectors);
     }
 
-    /** Splits text into pieces of at most {@code max} chars (at most 3 bytes each in UTF-8), never inside a surrogate pair. */
-    static List<String> split(String text, int max) {
+    /**
+     * Splits text into pieces of at most {@code maxBytes} as {@link PineconeMetadata#jsonCost} counts them (at least one code
+     * point each), never inside a surrogate pair.
+     */
+    static List<String> split(String text, int maxBytes) {
         List<String> out = new ArrayList<>();
         int from = 0;
-        while (text.length() - from > max) {
-            int to = from + max;
-            if (Character.isHighSurrogate(text.charAt(to - 1))) {
-                to--;
+        int cost = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int add = PineconeMetadata.jsonCost(c);
+            boolean pairStart = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (pairStart) {
+                add += PineconeMetadata.jsonCost(text.charAt(i + 1));
             }
-            out.add(text.substring(from, to));
-            from = to;
+            if (cost + add > maxBytes && i > from) {
+                out.add(text.substring(from, i));
+                from = i;
+                cost = 0;
+            }
+            cost += add;
+            if (pairStart) {
+                i++;
+            }
         }
         out.add(text.substring(from));
         return out;
@@ -717,7 +922,19 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private <T> T dataCall(String what, DataCall<T> op) {
-        return settings.retry().run(() -> op.run(stub()), GrpcErrors::retryable, (cause, attempts) -> dataFailure(what, cause, attempts));
+        return settings.retry().run(() -> op.run(stub()), t -> GrpcErrors.retryable(t) && !monthlyQuota(t),
+                (cause, attempts) -> dataFailure(what, cause, attempts));
+    }
+
+    /** Whether a failure is a used-up monthly quota (a 429 that no retry within minutes can cure). */
+    private static boolean monthlyQuota(Throwable t) {
+        if (t instanceof PineconeUnmappedHttpException) {
+            return t.getCause() instanceof org.openapitools.db_control.client.ApiException api && api.getCode() == 429
+                    && MONTHLY_QUOTA.matcher(String.valueOf(t.getMessage())).find();
+        }
+        Status status = Status.fromThrowable(t);
+        return status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
+                && MONTHLY_QUOTA.matcher(status.getDescription()).find();
     }
 
     private RuntimeException dataFailure(String what, Throwable cause, int attempts) {
@@ -727,8 +944,13 @@ public final class PineconeIndex implements VectorIndex {
         Status status = Status.fromThrowable(cause);
         String tried = GrpcErrors.tried(attempts);
         String detail = GrpcErrors.detail(status);
+        if (monthlyQuota(cause)) {
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + " on " + describeLocation()
+                    + ": the project's monthly quota is used up (not retried): " + oneLine(status.getDescription()), cause);
+        }
         return switch (status.getCode()) {
-            case UNAUTHENTICATED, PERMISSION_DENIED -> keyRejected(cause);
+            // PERMISSION_DENIED (403) is not a bad key: Pinecone answers 403 for quotas too, so its message is kept (default).
+            case UNAUTHENTICATED -> keyRejected(cause);
             case UNAVAILABLE -> new SrouterException(ExitCode.UNREACHABLE, "cannot reach " + describeLocation() + tried + ": " + detail, cause);
             case DEADLINE_EXCEEDED -> new SrouterException(ExitCode.UNREACHABLE, describeLocation() + " did not answer within "
                     + settings.retry().callTimeout().toSeconds() + " s" + tried + " (" + what + ")", cause);
@@ -748,6 +970,9 @@ public final class PineconeIndex implements VectorIndex {
     }
 
     private static boolean transientControl(Throwable t) {
+        if (monthlyQuota(t)) {
+            return false;
+        }
         if (t instanceof PineconeUnmappedHttpException || t instanceof PineconeInternalServerException) {
             return true; // 429, 502, 503, 500
         }
@@ -768,8 +993,17 @@ public final class PineconeIndex implements VectorIndex {
         if (cause instanceof PineconeNotFoundException) {
             return new IndexMissing();
         }
-        if (cause instanceof PineconeAuthorizationException || cause instanceof PineconeForbiddenException) {
+        if (cause instanceof PineconeAuthorizationException) {
             return keyRejected(cause);
+        }
+        if (cause instanceof PineconeForbiddenException) {
+            // 403 is what Pinecone answers for quotas (e.g. "You've reached the max serverless indexes allowed in project
+            // ..."), deletion protection and permissions; the key itself was accepted.
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + " (403 Forbidden): " + serverMessage(cause), cause);
+        }
+        if (monthlyQuota(cause)) {
+            return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + ": the project's monthly quota is used up "
+                    + "(not retried): " + serverMessage(cause), cause);
         }
         if (cause instanceof PineconeBadRequestException || cause instanceof PineconeAlreadyExistsException) {
             return new SrouterException(ExitCode.FAILURE, "Pinecone refused to " + what + ": " + firstLine(cause.getMessage()), cause);
@@ -791,6 +1025,28 @@ public final class PineconeIndex implements VectorIndex {
     private SrouterException keyRejected(Throwable cause) {
         return new SrouterException(ExitCode.UNREACHABLE, "Pinecone rejected the API key (PINECONE_API_KEY) for " + describeLocation(),
                 new RuntimeException(cause.getClass().getSimpleName()));
+    }
+
+    /**
+     * The message of a control-plane error: the client puts the whole response body in the exception, which is
+     * Pinecone's {@code {"error": {"code": ..., "message": ...}, "status": ...}} or, from older services, plain text.
+     */
+    private static String serverMessage(Throwable t) {
+        String body = String.valueOf(t.getMessage());
+        try {
+            JsonNode error = JSON.readTree(body).path("error");
+            if (error.path("message").isTextual()) {
+                return oneLine(error.get("message").asText());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: the body as it came
+        }
+        return oneLine(body);
+    }
+
+    /** A server's message on one line (Pinecone's quota messages span two). */
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String rootMessage(Throwable t) {

@@ -45,11 +45,53 @@ final class PineconeMetadata {
         s.putFields(UTTERANCE, Value.newBuilder().setStringValue(r.utterance()).build());
         s.putFields(FUNCTION_SCHEMA, Value.newBuilder().setStringValue(schemasJson(r.functionSchemas())).build());
         Struct built = s.build();
-        if (built.getSerializedSize() > MAX_BYTES) {
+        int size = strictSize(built);
+        if (size > MAX_BYTES) {
             throw SrouterException.failure("route '" + r.route() + "': an utterance with the route's metadata and function schemas takes "
-                    + built.getSerializedSize() + " bytes; Pinecone holds at most " + MAX_BYTES + " bytes of metadata per vector");
+                    + size + " bytes (as JSON with non-ASCII escaped, the largest way Pinecone might count them); Pinecone holds at most "
+                    + MAX_BYTES + " bytes of metadata per vector");
         }
         return built;
+    }
+
+    /**
+     * The size of a metadata the largest way Pinecone might count it against its 40 KB: the docs give the limit but not how
+     * it is measured, so this is the larger of the protobuf encoding (what the gRPC client sends) and JSON with every
+     * non-ASCII character escaped as {@code \\uXXXX} (what REST clients such as Python's {@code json.dumps} send; UTF-8
+     * JSON is never longer).
+     */
+    static int strictSize(Struct metadata) {
+        return Math.max(metadata.getSerializedSize(), jsonSize(Value.newBuilder().setStructValue(metadata).build()));
+    }
+
+    private static int jsonSize(Value v) {
+        return switch (v.getKindCase()) {
+            case STRING_VALUE -> jsonSize(v.getStringValue());
+            case NUMBER_VALUE -> Double.toString(v.getNumberValue()).length();
+            case BOOL_VALUE -> v.getBoolValue() ? 4 : 5;
+            case NULL_VALUE, KIND_NOT_SET -> 4;
+            case LIST_VALUE -> 2 + Math.max(0, v.getListValue().getValuesCount() - 1)
+                    + v.getListValue().getValuesList().stream().mapToInt(PineconeMetadata::jsonSize).sum();
+            case STRUCT_VALUE -> 2 + Math.max(0, v.getStructValue().getFieldsCount() - 1)
+                    + v.getStructValue().getFieldsMap().entrySet().stream().mapToInt(e -> jsonSize(e.getKey()) + 1 + jsonSize(e.getValue())).sum();
+        };
+    }
+
+    /** A JSON string's length with its quotes, every non-ASCII UTF-16 unit and control character escaped as 6 bytes. */
+    static int jsonSize(String s) {
+        int n = 2;
+        for (int i = 0; i < s.length(); i++) {
+            n += jsonCost(s.charAt(i));
+        }
+        return n;
+    }
+
+    /** Bytes one UTF-16 unit takes in escaped JSON: at least its UTF-8 bytes (1 to 3; 2 per unit of a surrogate pair). */
+    static int jsonCost(char c) {
+        if (c == '"' || c == '\\') {
+            return 2;
+        }
+        return c < 0x20 || c >= 0x80 ? 6 : 1;
     }
 
     private static Value value(String route, String key, Object v) {

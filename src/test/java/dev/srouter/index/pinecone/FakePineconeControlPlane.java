@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * the Java client 6.1.0 sends it): {@code POST /indexes} (201; 409 ALREADY_EXISTS; 400 on bad input),
  * {@code GET /indexes/{name}} (200; 404 NOT_FOUND), {@code GET /indexes} and {@code DELETE /indexes/{name}}
  * (202; 403 when deletion protection is on). Header {@code Api-Key} is checked first (401 UNAUTHENTICATED).
- * Serverless dense indexes only: pod and BYOC specs, sparse indexes, dedicated read capacity and every other
- * path (collections, backups, configure, ...) are refused with 400 naming what is unsupported. Errors carry
+ * Dense indexes: serverless ones, and pod-based ({@code spec.pod}) and BYOC ({@code spec.byoc}) ones described as
+ * the API describes them (their data plane refuses List, as Pinecone's does); sparse indexes, dedicated read
+ * capacity and every other path (collections, backups, configure, ...) are refused with 400 naming what is
+ * unsupported. Errors carry
  * Pinecone's shape: {@code {"error": {"code": "NOT_FOUND", "message": "..."}, "status": 404}}.
  */
 final class FakePineconeControlPlane {
@@ -161,16 +163,37 @@ final class FakePineconeControlPlane {
             return error(400, problem);
         }
         JsonNode spec = req.path("spec");
-        if (spec.has("pod") || spec.has("byoc")) {
-            return error(400, "FakePineconeServer supports serverless indexes only (spec.serverless)");
-        }
-        JsonNode serverless = spec.path("serverless");
-        if (!serverless.path("cloud").isTextual() || !serverless.path("region").isTextual()) {
-            return error(400, "spec.serverless with 'cloud' and 'region' is required");
-        }
-        JsonNode readCapacity = serverless.path("read_capacity");
-        if (readCapacity.isObject() && !"OnDemand".equals(readCapacity.path("mode").asText("OnDemand"))) {
-            return error(400, "FakePineconeServer supports read_capacity mode OnDemand only");
+        String kind;
+        String environment = null;
+        String podType = null;
+        String cloud = null;
+        String region = null;
+        if (spec.has("pod")) {
+            JsonNode pod = spec.get("pod");
+            if (!pod.path("environment").isTextual() || !pod.path("pod_type").isTextual()) {
+                return error(400, "spec.pod with 'environment' and 'pod_type' is required");
+            }
+            kind = "pod";
+            environment = pod.get("environment").asText();
+            podType = pod.get("pod_type").asText();
+        } else if (spec.has("byoc")) {
+            if (!spec.get("byoc").path("environment").isTextual()) {
+                return error(400, "spec.byoc with 'environment' is required");
+            }
+            kind = "byoc";
+            environment = spec.get("byoc").get("environment").asText();
+        } else {
+            JsonNode serverless = spec.path("serverless");
+            if (!serverless.path("cloud").isTextual() || !serverless.path("region").isTextual()) {
+                return error(400, "spec.serverless with 'cloud' and 'region' is required");
+            }
+            JsonNode readCapacity = serverless.path("read_capacity");
+            if (readCapacity.isObject() && !"OnDemand".equals(readCapacity.path("mode").asText("OnDemand"))) {
+                return error(400, "FakePineconeServer supports read_capacity mode OnDemand only");
+            }
+            kind = "serverless";
+            cloud = serverless.get("cloud").asText();
+            region = serverless.get("region").asText();
         }
         String protection = req.path("deletion_protection").asText("disabled");
         if (!protection.equals("enabled") && !protection.equals("disabled")) {
@@ -185,9 +208,16 @@ final class FakePineconeControlPlane {
             if (server.indexes.containsKey(name)) {
                 return error(409, "Resource " + name + " already exists");
             }
+            String quota = kind.equals("serverless") ? server.serverlessQuotaExceeded() : null;
+            if (quota != null) {
+                return error(403, quota);
+            }
             FakePineconeServer.IndexState state = new FakePineconeServer.IndexState(name, dimension, metric,
-                    serverless.get("cloud").asText(), serverless.get("region").asText(), protection, Map.copyOf(tags),
-                    server.notReadyDescribesSetting());
+                    cloud, region, protection, Map.copyOf(tags), server.notReadyDescribesSetting());
+            state.kind = kind;
+            state.environment = environment;
+            state.podType = podType;
+            state.initializationFailed = server.initializationFailsSetting();
             server.addIndex(state);
             return new Reply(201, model(state));
         }
@@ -239,16 +269,30 @@ final class FakePineconeControlPlane {
         m.put("metric", state.metric);
         m.put("dimension", state.dimension);
         ObjectNode status = m.putObject("status");
-        boolean ready = state.describesUntilReady == 0;
+        boolean ready = state.describesUntilReady == 0 && !state.initializationFailed;
         status.put("ready", ready);
-        status.put("state", ready ? "Ready" : "Initializing");
+        status.put("state", ready ? "Ready" : state.initializationFailed ? "InitializationFailed" : "Initializing");
         m.put("host", server.hostOf(state.name));
-        ObjectNode serverless = m.putObject("spec").putObject("serverless");
-        serverless.put("cloud", state.cloud);
-        serverless.put("region", state.region);
-        ObjectNode readCapacity = serverless.putObject("read_capacity");
-        readCapacity.put("mode", "OnDemand");
-        readCapacity.putObject("status").put("state", "Ready");
+        ObjectNode spec = m.putObject("spec");
+        switch (state.kind) {
+            case "pod" -> {
+                ObjectNode pod = spec.putObject("pod");
+                pod.put("environment", state.environment);
+                pod.put("pod_type", state.podType);
+                pod.put("pods", 1);
+                pod.put("replicas", 1);
+                pod.put("shards", 1);
+            }
+            case "byoc" -> spec.putObject("byoc").put("environment", state.environment);
+            default -> {
+                ObjectNode serverless = spec.putObject("serverless");
+                serverless.put("cloud", state.cloud);
+                serverless.put("region", state.region);
+                ObjectNode readCapacity = serverless.putObject("read_capacity");
+                readCapacity.put("mode", "OnDemand");
+                readCapacity.putObject("status").put("state", "Ready");
+            }
+        }
         m.put("deletion_protection", state.deletionProtection);
         if (!state.tags.isEmpty()) {
             ObjectNode tags = m.putObject("tags");

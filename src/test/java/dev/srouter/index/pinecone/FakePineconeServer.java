@@ -92,11 +92,18 @@ import java.util.function.Predicate;
  * 1,000 ids per fetch or delete, 40 KB of metadata per vector, top_k 1..10,000 and at most 1,000 with values or metadata, list limit 1..1,000,
  * default 100). Refused loudly: sparse values (INVALID_ARGUMENT), the deprecated multi-vector {@code queries},
  * describe-index-stats with a filter (serverless indexes refuse it; see {@link #statsFilterSupported(boolean)})
- * and the namespace and fetch-by-metadata calls (UNIMPLEMENTED naming the call).
+ * and the namespace and fetch-by-metadata calls (UNIMPLEMENTED naming the call). Pinecone's other rules: ids and
+ * namespaces of at most 512 ASCII characters (no NUL), fetch refusing ids with spaces, metadata counted the stricter
+ * of protobuf and escaped JSON ({@link #metadataSize}), List refused on pod and BYOC indexes, a configurable largest
+ * list limit ({@link #maxListLimit}), the project's serverless index quota ({@link #maxServerlessIndexes}, a 403),
+ * used-up monthly units ({@link #monthlyUnitsUsedUp}, a 429), indexes that fail to initialize
+ * ({@link #initializationFails}).
  *
- * <p><b>Consistency.</b> By default a write is visible to the next read. {@link #visibilityDelay(int)} makes each
- * write invisible to the next N read calls (Fetch, List, Query, DescribeIndexStats) and visible from the N+1-th;
- * deterministic, no clock. The state-access hooks ({@link #vectorCount}, {@link #metadataOf}, ...) always show
+ * <p><b>Consistency.</b> By default a write is visible to the next read. {@link #freshnessLag} makes freshness
+ * time-based as on Pinecone's serverless indexes: per namespace, with separate lags for Fetch, List (and
+ * DescribeIndexStats) and Query, writes becoming visible in the order they were made. {@link #visibilityDelay(int)}
+ * makes each write invisible to the next N read calls instead and visible from the N+1-th (deterministic, no clock;
+ * kept for tests that count reads). The state-access hooks ({@link #vectorCount}, {@link #metadataOf}, ...) always show
  * the latest writes.
  *
  * <p><b>Call counting.</b> Every call is counted, failed and refused ones included, under these names: data
@@ -119,6 +126,8 @@ public final class FakePineconeServer implements AutoCloseable {
     static final int MAX_TOP_K_WITH_DATA = 1000;
     static final int DEFAULT_LIST_LIMIT = 100;
     static final int MAX_LIST_LIMIT = 1000;
+    /** Pinecone's limit on a record id and a namespace. */
+    static final int MAX_ID_CHARS = 512;
 
     private static final Context.Key<String> INDEX = Context.key("fake-pinecone-index");
     private static final Metadata.Key<String> API_KEY_HEADER =
@@ -171,8 +180,22 @@ public final class FakePineconeServer implements AutoCloseable {
         final String deletionProtection;
         final Map<String, String> tags;
         int describesUntilReady;
+        /** The index never becomes ready: state InitializationFailed. */
+        boolean initializationFailed;
+        /** How the control plane describes the index: {@code "serverless"}, {@code "pod"} or {@code "byoc"}. */
+        String kind = "serverless";
+        /** The environment of a pod or BYOC index, e.g. {@code us-east-1-aws}. */
+        String environment;
+        /** The pod type of a pod index, e.g. {@code p1.x1}. */
+        String podType;
         final Data latest = new Data();
-        final Data visible = new Data();
+        /** What each kind of read sees: Pinecone's Fetch, List and Query need not become fresh together. */
+        final Map<ReadKind, Data> views = new java.util.EnumMap<>(Map.of(ReadKind.FETCH, new Data(), ReadKind.LIST, new Data(),
+                ReadKind.QUERY, new Data()));
+
+        Data view(ReadKind kind) {
+            return views.get(kind);
+        }
 
         IndexState(String name, int dimension, String metric, String cloud, String region,
                 String deletionProtection, Map<String, String> tags, int describesUntilReady) {
@@ -187,17 +210,35 @@ public final class FakePineconeServer implements AutoCloseable {
         }
     }
 
-    private record PendingWrite(long visibleAtRead, String index, Consumer<Data> op) {
+    /** The kinds of read whose freshness differs; DescribeIndexStats counts what List sees. */
+    enum ReadKind { FETCH, LIST, QUERY }
+
+    /** A write not yet visible to one kind of read: due at a read count and a time (nanoTime), in one namespace. */
+    private record PendingWrite(long visibleAtRead, long writtenAt, String index, String namespace, Consumer<Data> op) {
+    }
+
+    /** How long after a write each kind of read sees it, in one namespace or (key null) in every other. */
+    private record Lags(Duration fetch, Duration list, Duration query) {
+        Duration of(ReadKind kind) {
+            return switch (kind) {
+                case FETCH -> fetch;
+                case LIST -> list;
+                case QUERY -> query;
+            };
+        }
     }
 
     private enum FaultKind { FAIL, DROP, HANG }
 
-    private record Fault(FaultKind kind, Status.Code code) {
+    private record Fault(FaultKind kind, Status.Code code, String message) {
     }
 
     final Object lock = new Object();
     final Map<String, IndexState> indexes = new TreeMap<>();
-    private final List<PendingWrite> pending = new ArrayList<>();
+    private final Map<ReadKind, List<PendingWrite>> pending = new java.util.EnumMap<>(Map.of(ReadKind.FETCH, new ArrayList<>(),
+            ReadKind.LIST, new ArrayList<>(), ReadKind.QUERY, new ArrayList<>()));
+    private final Map<String, Lags> namespaceLags = new ConcurrentHashMap<>();
+    private volatile Lags lags = new Lags(Duration.ZERO, Duration.ZERO, Duration.ZERO);
     private final Map<String, Integer> counts = new TreeMap<>();
     private final Map<Long, Fault> dataFaults = new HashMap<>();
     private final Map<Long, Integer> httpFaults = new HashMap<>();
@@ -213,8 +254,34 @@ public final class FakePineconeServer implements AutoCloseable {
     private volatile int notReadyDescribes;
     private volatile boolean statsFilterSupported;
     private volatile int listPageCap = Integer.MAX_VALUE;
+    private volatile int maxServerlessIndexes = Integer.MAX_VALUE;
+    private volatile int maxListLimit = MAX_LIST_LIMIT;
+    private volatile boolean initializationFails;
+    private volatile boolean readUnitsUsedUp;
+    private volatile boolean writeUnitsUsedUp;
+    /** Pinecone's reply when a project's monthly read units are used up (docs, "Rate limits"). */
+    static final String READ_UNITS_USED_UP = "Request failed. You've reached your read unit limit for the current month limit. "
+            + "To continue reading data, upgrade your plan.";
+    /** Pinecone's reply when a project's monthly write units are used up. */
+    static final String WRITE_UNITS_USED_UP = "Request failed. You've reached your write unit limit for the current month. "
+            + "To continue writing data, upgrade your plan.";
     /** Pinecone's limit on one vector's metadata. */
     static final int MAX_METADATA_BYTES = 40 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper ASCII_JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature());
+
+    /**
+     * A metadata's size the stricter of two ways the service might count it: its protobuf encoding, or its JSON with
+     * non-ASCII characters escaped ({@code \\u00e9}, as Python's {@code json.dumps} writes it), whichever is larger.
+     */
+    static int metadataSize(com.google.protobuf.Struct metadata) {
+        try {
+            int json = ASCII_JSON.writeValueAsBytes(FakePineconeFilters.fromStruct(metadata)).length;
+            return Math.max(json, metadata.getSerializedSize());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return metadata.getSerializedSize(); // refused later, for its types
+        }
+    }
 
     private final Server grpc;
     private final FakePineconeControlPlane control;
@@ -277,6 +344,27 @@ public final class FakePineconeServer implements AutoCloseable {
     }
 
     /**
+     * Time-based freshness, as on Pinecone's serverless indexes: a write to a namespace becomes visible to Fetch, to List
+     * (and DescribeIndexStats) and to Query each after its own lag from the moment it was made, in the order writes were
+     * made, namespace by namespace (writes to one namespace never wait for another's). Applies to later writes, in every
+     * namespace without lags of its own; {@link Duration#ZERO} for all three (the default) means immediately.
+     */
+    public FakePineconeServer freshnessLag(Duration fetch, Duration list, Duration query) {
+        this.lags = new Lags(fetch, list, query);
+        return this;
+    }
+
+    /** Lags of one namespace ({@code ""} is the default one; {@code sr_config} is srouter's), overriding the others. */
+    public FakePineconeServer freshnessLag(String namespace, Duration fetch, Duration list, Duration query) {
+        namespaceLags.put(namespace, new Lags(fetch, list, query));
+        return this;
+    }
+
+    private Duration lag(ReadKind kind, String namespace) {
+        return namespaceLags.getOrDefault(namespace, lags).of(kind);
+    }
+
+    /**
      * Indexes created over HTTP from now on describe themselves as not ready (status.ready=false, state
      * "Initializing") for their first {@code describes} {@code GET /indexes/{name}} calls, then as ready. The
      * data plane serves them regardless.
@@ -296,6 +384,43 @@ public final class FakePineconeServer implements AutoCloseable {
      */
     public FakePineconeServer listPageCap(int cap) {
         this.listPageCap = cap;
+        return this;
+    }
+
+    /**
+     * The largest {@code limit} List accepts (1,000 by default); a larger one is refused with INVALID_ARGUMENT. Pinecone
+     * documents a default of 100 and no maximum, so a service may refuse what srouter asks (1,000).
+     */
+    public FakePineconeServer maxListLimit(int max) {
+        this.maxListLimit = max;
+        return this;
+    }
+
+    /**
+     * The project holds at most {@code n} serverless indexes: {@code POST /indexes} beyond that answers 403 with
+     * Pinecone's quota message (code FORBIDDEN, as the service sends it; the docs call the case QUOTA_EXCEEDED).
+     */
+    public FakePineconeServer maxServerlessIndexes(int n) {
+        this.maxServerlessIndexes = n;
+        return this;
+    }
+
+    /**
+     * Indexes created over HTTP from now on never become ready: they describe themselves with status.ready=false
+     * and state {@code InitializationFailed}, one of the states of the API's IndexModelStatus.
+     */
+    public FakePineconeServer initializationFails(boolean fails) {
+        this.initializationFails = fails;
+        return this;
+    }
+
+    /**
+     * The project's monthly read units (Fetch, Query, List) or write units (Upsert, Update, Delete) are used up:
+     * those calls fail with RESOURCE_EXHAUSTED (HTTP 429's gRPC status) and Pinecone's message, until set back.
+     */
+    public FakePineconeServer monthlyUnitsUsedUp(boolean reads, boolean writes) {
+        this.readUnitsUsedUp = reads;
+        this.writeUnitsUsedUp = writes;
         return this;
     }
 
@@ -381,7 +506,19 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer failCall(int n, Status.Code code) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code, null));
+        }
+        return this;
+    }
+
+    /**
+     * The {@code n}-th data-plane call from now fails with {@code code} and the service's own {@code message}
+     * (e.g. a per-second rate limit's text), not applied.
+     */
+    public FakePineconeServer failCall(int n, Status.Code code, String message) {
+        requirePositive(n);
+        synchronized (lock) {
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.FAIL, code, message));
         }
         return this;
     }
@@ -405,7 +542,7 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer dropConnectionOnCall(int n) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.DROP, null));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.DROP, null, null));
         }
         return this;
     }
@@ -414,7 +551,7 @@ public final class FakePineconeServer implements AutoCloseable {
     public FakePineconeServer hangCall(int n) {
         requirePositive(n);
         synchronized (lock) {
-            dataFaults.put(dataCalls + n, new Fault(FaultKind.HANG, null));
+            dataFaults.put(dataCalls + n, new Fault(FaultKind.HANG, null, null));
         }
         return this;
     }
@@ -445,6 +582,31 @@ public final class FakePineconeServer implements AutoCloseable {
                 throw new IllegalStateException("index " + name + " already exists");
             }
             addIndex(new IndexState(name, dimension, metric, "aws", "us-east-1", "disabled", Map.of(), 0));
+        }
+    }
+
+    /**
+     * Creates a ready pod-based index as the control plane describes one ({@code spec.pod} with environment,
+     * pod type, pods, replicas, shards). Its data plane refuses List, as Pinecone's does ("The list endpoint is
+     * supported only for serverless indexes").
+     */
+    public void createPodIndex(String name, int dimension, String metric, String environment, String podType) {
+        synchronized (lock) {
+            createIndex(name, dimension, metric);
+            IndexState state = indexes.get(name);
+            state.kind = "pod";
+            state.environment = environment;
+            state.podType = podType;
+        }
+    }
+
+    /** Creates a ready BYOC index ({@code spec.byoc} with its environment), whose data plane also refuses List. */
+    public void createByocIndex(String name, int dimension, String metric, String environment) {
+        synchronized (lock) {
+            createIndex(name, dimension, metric);
+            IndexState state = indexes.get(name);
+            state.kind = "byoc";
+            state.environment = environment;
         }
     }
 
@@ -484,7 +646,7 @@ public final class FakePineconeServer implements AutoCloseable {
             }
             Rec rec = new Rec(values.clone(), md);
             state.latest.ns(namespace).put(id, rec);
-            state.visible.ns(namespace).put(id, rec);
+            state.views.values().forEach(view -> view.ns(namespace).put(id, rec));
         }
     }
 
@@ -504,6 +666,27 @@ public final class FakePineconeServer implements AutoCloseable {
 
     int notReadyDescribesSetting() {
         return notReadyDescribes;
+    }
+
+    boolean initializationFailsSetting() {
+        return initializationFails;
+    }
+
+    /** Under lock: the quota message when one more serverless index would exceed the project's limit, else null. */
+    String serverlessQuotaExceeded() {
+        long serverless = indexes.values().stream().filter(i -> i.kind.equals("serverless")).count();
+        if (serverless < maxServerlessIndexes) {
+            return null;
+        }
+        return "Request failed. You've reached the max serverless indexes allowed in project Default (" + maxServerlessIndexes
+                + "). Use namespaces to partition your data into logical groups, or upgrade your plan to add more serverless indexes.";
+    }
+
+    /** Refuses a read (Fetch, Query, List) or a write (Upsert, Update, Delete) once the month's units are used up. */
+    private void chargeUnits(boolean write) {
+        if (write ? writeUnitsUsedUp : readUnitsUsedUp) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(write ? WRITE_UNITS_USED_UP : READ_UNITS_USED_UP).asRuntimeException();
+        }
     }
 
     /** Counts an HTTP call; returns the injected status for it, or 0. */
@@ -542,7 +725,7 @@ public final class FakePineconeServer implements AutoCloseable {
     /** Under lock: removes an index and its pending writes (its host stays, answering NOT_FOUND). */
     void removeIndex(String name) {
         indexes.remove(name);
-        pending.removeIf(p -> p.index().equals(name));
+        pending.values().forEach(list -> list.removeIf(p -> p.index().equals(name)));
     }
 
     String hostOf(String name) {
@@ -565,8 +748,8 @@ public final class FakePineconeServer implements AutoCloseable {
             }
             sleepLatency();
             if (fault != null && fault.kind() == FaultKind.FAIL) {
-                call.close(Status.fromCode(fault.code())
-                        .withDescription("injected fault: FakePineconeServer.failCall on " + method), new Metadata());
+                call.close(Status.fromCode(fault.code()).withDescription(fault.message() != null ? fault.message()
+                        : "injected fault: FakePineconeServer.failCall on " + method), new Metadata());
                 return new ServerCall.Listener<>() {
                 };
             }
@@ -627,6 +810,27 @@ public final class FakePineconeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Pinecone's rule for record ids (docs, "Identifier limits"): 1 to 512 characters, ASCII except NUL. The ASCII text is
+     * the service's as seen in the wild ({@code "ID must be ASCII, but got '...'"}); the length text is assumed.
+     */
+    static void checkId(String id) {
+        if (!id.chars().allMatch(c -> c > 0 && c < 128)) {
+            throw invalid("ID must be ASCII, but got '" + id + "'");
+        }
+        if (id.length() > MAX_ID_CHARS) {
+            throw invalid("Invalid request: ID must be at most " + MAX_ID_CHARS + " characters, got " + id.length());
+        }
+    }
+
+    /** Pinecone's rule for namespaces: at most 512 characters, ASCII except NUL (the error text is assumed). */
+    static void checkNamespace(String namespace) {
+        if (!namespace.chars().allMatch(c -> c > 0 && c < 128) || namespace.length() > MAX_ID_CHARS) {
+            throw invalid("Invalid request: namespace must be at most " + MAX_ID_CHARS + " ASCII characters (no NUL), got '"
+                    + namespace + "'");
+        }
+    }
+
     private static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
@@ -645,34 +849,49 @@ public final class FakePineconeServer implements AutoCloseable {
         return state;
     }
 
-    /** Under lock: counts a read and makes the writes that are due visible. */
-    private void beginRead() {
+    /**
+     * Under lock: counts a read of one kind, in one namespace (null: all of them, for DescribeIndexStats), and makes
+     * the writes due for it visible to that kind of read: a write is due from the read count its visibility delay set
+     * and once its namespace's lag for this kind has passed, and only after the earlier writes to its namespace.
+     */
+    private void beginRead(ReadKind kind, String namespace) {
         reads++;
-        Iterator<PendingWrite> it = pending.iterator();
+        long now = System.nanoTime();
+        Set<String> blocked = new java.util.HashSet<>();
+        Iterator<PendingWrite> it = pending.get(kind).iterator();
         while (it.hasNext()) {
             PendingWrite p = it.next();
-            if (p.visibleAtRead() > reads) {
-                break;
+            String key = p.index() + "/" + p.namespace();
+            if ((namespace != null && !p.namespace().equals(namespace)) || blocked.contains(key)) {
+                continue;
+            }
+            if (p.visibleAtRead() > reads || now - p.writtenAt() < lag(kind, p.namespace()).toNanos()) {
+                blocked.add(key); // later writes to this namespace wait for this one
+                continue;
             }
             it.remove();
             IndexState state = indexes.get(p.index());
             if (state != null) {
-                p.op().accept(state.visible);
-                state.visible.prune();
+                p.op().accept(state.view(kind));
+                state.view(kind).prune();
             }
         }
     }
 
-    /** Under lock: applies a write now to the latest state, and to the visible state now or later. */
-    private void write(IndexState state, Consumer<Data> op) {
+    /** Under lock: applies a write to a namespace now to the latest state, and to each kind of read now or later. */
+    private void write(IndexState state, String namespace, Consumer<Data> op) {
         op.accept(state.latest);
         state.latest.prune();
         int delay = visibilityDelay;
-        if (delay == 0 && pending.isEmpty()) {
-            op.accept(state.visible);
-            state.visible.prune();
-        } else {
-            pending.add(new PendingWrite(reads + delay + 1, state.name, op));
+        long now = System.nanoTime();
+        for (ReadKind kind : ReadKind.values()) {
+            boolean waiting = pending.get(kind).stream().anyMatch(p -> p.index().equals(state.name) && p.namespace().equals(namespace));
+            if (delay == 0 && lag(kind, namespace).isZero() && !waiting) {
+                op.accept(state.view(kind));
+                state.view(kind).prune();
+            } else {
+                pending.get(kind).add(new PendingWrite(reads + delay + 1, now, state.name, namespace, op));
+            }
         }
     }
 
@@ -767,6 +986,8 @@ public final class FakePineconeServer implements AutoCloseable {
         public void upsert(UpsertRequest request, StreamObserver<UpsertResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
+                chargeUnits(true);
                 if (request.getVectorsCount() == 0) {
                     throw invalid("Invalid request: no vectors to upsert");
                 }
@@ -784,13 +1005,16 @@ public final class FakePineconeServer implements AutoCloseable {
                     if (v.getId().isEmpty()) {
                         throw invalid("Invalid request: vector id must not be empty");
                     }
+                    checkId(v.getId());
                     if (v.hasSparseValues()) {
                         throw invalid("FakePineconeServer does not support sparse values (vector " + v.getId() + ")");
                     }
                     checkValues(state, v.getValuesList(), "Vector " + v.getId());
-                    // Pinecone: "Max metadata size per vector is 40 KB" (measured here on the protobuf encoding).
-                    if (v.hasMetadata() && v.getMetadata().getSerializedSize() > MAX_METADATA_BYTES) {
-                        throw invalid("Metadata size is " + v.getMetadata().getSerializedSize() + " bytes, which exceeds the limit of "
+                    // Pinecone: "Max metadata size per record | 40 KB", not saying how it is measured; measured here the
+                    // stricter way (see metadataSize). The text is the service's, as seen in the wild.
+                    int metadataSize = v.hasMetadata() ? metadataSize(v.getMetadata()) : 0;
+                    if (metadataSize > MAX_METADATA_BYTES) {
+                        throw invalid("metadata size is " + metadataSize + " bytes, which exceeds the limit of "
                                 + MAX_METADATA_BYTES + " bytes per vector (vector " + v.getId() + ")");
                     }
                     Map<String, Object> md;
@@ -802,7 +1026,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     batch.put(v.getId(), new Rec(toArray(v.getValuesList()), md));
                 }
                 String ns = request.getNamespace();
-                write(state, data -> data.ns(ns).putAll(batch));
+                write(state, ns, data -> data.ns(ns).putAll(batch));
                 return UpsertResponse.newBuilder().setUpsertedCount(batch.size()).build();
             });
         }
@@ -811,7 +1035,9 @@ public final class FakePineconeServer implements AutoCloseable {
         public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.FETCH, request.getNamespace());
+                checkNamespace(request.getNamespace());
+                chargeUnits(false);
                 if (request.getIdsCount() == 0) {
                     throw invalid("Invalid request: ids must be provided");
                 }
@@ -819,7 +1045,14 @@ public final class FakePineconeServer implements AutoCloseable {
                     throw invalid("Invalid request: fetch of " + request.getIdsCount()
                             + " ids exceeds the maximum of " + MAX_IDS_PER_CALL + " ids per request");
                 }
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                for (String id : request.getIdsList()) {
+                    checkId(id);
+                    if (id.indexOf(' ') >= 0) {
+                        // The API: FetchRequest.ids "Does not accept values containing spaces." (the error text is assumed)
+                        throw invalid("Invalid request: ids must not contain spaces, got '" + id + "'");
+                    }
+                }
+                NavigableMap<String, Rec> ns = state.view(ReadKind.FETCH).peek(request.getNamespace());
                 FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(request.getNamespace());
                 for (String id : request.getIdsList()) {
                     Rec rec = ns.get(id);
@@ -835,13 +1068,20 @@ public final class FakePineconeServer implements AutoCloseable {
         public void list(ListRequest request, StreamObserver<ListResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.LIST, request.getNamespace());
+                checkNamespace(request.getNamespace());
+                chargeUnits(false);
+                if (!state.kind.equals("serverless")) {
+                    // Pinecone: "The list endpoint is supported only for serverless indexes." (the gRPC status is assumed)
+                    throw Status.UNIMPLEMENTED.withDescription("List is only supported for serverless indexes").asRuntimeException();
+                }
                 int limit = request.hasLimit() ? request.getLimit() : DEFAULT_LIST_LIMIT;
-                if (limit < 1 || limit > MAX_LIST_LIMIT) {
-                    throw invalid("Invalid request: limit must be between 1 and " + MAX_LIST_LIMIT + ", got " + limit);
+                int max = maxListLimit;
+                if (limit < 1 || limit > max) {
+                    throw invalid("Invalid request: limit must be between 1 and " + max + ", got " + limit);
                 }
                 String prefix = request.hasPrefix() ? request.getPrefix() : "";
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                NavigableMap<String, Rec> ns = state.view(ReadKind.LIST).peek(request.getNamespace());
                 NavigableMap<String, Rec> from = ns;
                 if (request.hasPaginationToken() && !request.getPaginationToken().isEmpty()) {
                     String after = decodeToken(request.getPaginationToken(), prefix);
@@ -874,7 +1114,9 @@ public final class FakePineconeServer implements AutoCloseable {
         public void query(QueryRequest request, StreamObserver<QueryResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.QUERY, request.getNamespace());
+                checkNamespace(request.getNamespace());
+                chargeUnits(false);
                 if (request.getQueriesCount() > 0) {
                     throw invalid("FakePineconeServer does not support the deprecated 'queries' field");
                 }
@@ -889,7 +1131,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     throw invalid("Invalid request: top_k must be at most " + MAX_TOP_K_WITH_DATA
                             + " when include_values or include_metadata is set, got " + topK);
                 }
-                NavigableMap<String, Rec> ns = state.visible.peek(request.getNamespace());
+                NavigableMap<String, Rec> ns = state.view(ReadKind.QUERY).peek(request.getNamespace());
                 float[] q;
                 if (!request.getId().isEmpty()) {
                     if (request.getVectorCount() > 0) {
@@ -944,6 +1186,8 @@ public final class FakePineconeServer implements AutoCloseable {
         public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
+                chargeUnits(true);
                 int modes = (request.getIdsCount() > 0 ? 1 : 0) + (request.getDeleteAll() ? 1 : 0)
                         + (request.hasFilter() ? 1 : 0);
                 if (modes != 1) {
@@ -955,13 +1199,13 @@ public final class FakePineconeServer implements AutoCloseable {
                 }
                 String ns = request.getNamespace();
                 if (request.getDeleteAll()) {
-                    write(state, data -> data.namespaces.remove(ns));
+                    write(state, ns, data -> data.namespaces.remove(ns));
                 } else if (request.hasFilter()) {
                     Predicate<Map<String, Object>> match = filter(request.getFilter());
-                    write(state, data -> data.ns(ns).values().removeIf(rec -> match.test(rec.metadata())));
+                    write(state, ns, data -> data.ns(ns).values().removeIf(rec -> match.test(rec.metadata())));
                 } else {
                     List<String> ids = List.copyOf(request.getIdsList());
-                    write(state, data -> data.ns(ns).keySet().removeAll(ids));
+                    write(state, ns, data -> data.ns(ns).keySet().removeAll(ids));
                 }
                 return DeleteResponse.getDefaultInstance();
             });
@@ -971,6 +1215,8 @@ public final class FakePineconeServer implements AutoCloseable {
         public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
+                checkNamespace(request.getNamespace());
+                chargeUnits(true);
                 if (request.hasSparseValues()) {
                     throw invalid("FakePineconeServer does not support sparse values");
                 }
@@ -990,7 +1236,7 @@ public final class FakePineconeServer implements AutoCloseable {
                     int matched = (int) state.latest.peek(ns).values().stream()
                             .filter(rec -> match.test(rec.metadata())).count();
                     if (!request.getDryRun()) {
-                        write(state, data -> data.ns(ns).replaceAll((id, rec) -> match.test(rec.metadata())
+                        write(state, ns, data -> data.ns(ns).replaceAll((id, rec) -> match.test(rec.metadata())
                                 ? new Rec(rec.values(), merged(rec.metadata(), setMetadata)) : rec));
                     }
                     return UpdateResponse.newBuilder().setMatchedRecords(matched).build();
@@ -1003,7 +1249,7 @@ public final class FakePineconeServer implements AutoCloseable {
                 String id = request.getId();
                 boolean exists = state.latest.peek(ns).containsKey(id);
                 // An update of a missing id changes nothing (assumed from the docs, which describe no error).
-                write(state, data -> data.ns(ns).computeIfPresent(id, (k, rec) -> new Rec(
+                write(state, ns, data -> data.ns(ns).computeIfPresent(id, (k, rec) -> new Rec(
                         values == null ? rec.values() : values, merged(rec.metadata(), setMetadata))));
                 return UpdateResponse.newBuilder().setMatchedRecords(exists ? 1 : 0).build();
             });
@@ -1014,7 +1260,7 @@ public final class FakePineconeServer implements AutoCloseable {
                 StreamObserver<DescribeIndexStatsResponse> out) {
             answer(out, () -> {
                 IndexState state = current();
-                beginRead();
+                beginRead(ReadKind.LIST, null);
                 Predicate<Map<String, Object>> match = md -> true;
                 if (request.hasFilter()) {
                     if (!statsFilterSupported) {
@@ -1027,7 +1273,7 @@ public final class FakePineconeServer implements AutoCloseable {
                         .setDimension(state.dimension).setIndexFullness(0f)
                         .setMetric(state.metric).setVectorType("dense");
                 int total = 0;
-                for (Map.Entry<String, TreeMap<String, Rec>> e : state.visible.namespaces.entrySet()) {
+                for (Map.Entry<String, TreeMap<String, Rec>> e : state.view(ReadKind.LIST).namespaces.entrySet()) {
                     Predicate<Map<String, Object>> m = match;
                     int n = (int) e.getValue().values().stream().filter(rec -> m.test(rec.metadata())).count();
                     if (n > 0) {
@@ -1109,7 +1355,8 @@ public final class FakePineconeServer implements AutoCloseable {
 
     /**
      * Serves until Ctrl-C: {@code --port N} (control plane, default 5080), {@code --api-key KEY} (default
-     * {@link #DEFAULT_API_KEY}), {@code --latency-ms N}, {@code --visibility-delay N}, {@code --not-ready N}.
+     * {@link #DEFAULT_API_KEY}), {@code --latency-ms N}, {@code --visibility-delay N}, {@code --freshness-ms F,L,Q}
+     * (lags of Fetch, List and Query), {@code --not-ready N}.
      */
     public static void main(String[] args) throws InterruptedException {
         int port = 5080;
@@ -1117,6 +1364,7 @@ public final class FakePineconeServer implements AutoCloseable {
         long latencyMs = 0;
         int delay = 0;
         int notReady = 0;
+        Duration[] lagsMs = {Duration.ZERO, Duration.ZERO, Duration.ZERO};
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -1130,6 +1378,15 @@ public final class FakePineconeServer implements AutoCloseable {
                     case "--latency-ms" -> latencyMs = Long.parseLong(v);
                     case "--visibility-delay" -> delay = Integer.parseInt(v);
                     case "--not-ready" -> notReady = Integer.parseInt(v);
+                    case "--freshness-ms" -> {
+                        String[] parts = v.split(",");
+                        if (parts.length != 3) {
+                            usage("--freshness-ms takes FETCH,LIST,QUERY, e.g. 200,1000,500");
+                        }
+                        for (int k = 0; k < 3; k++) {
+                            lagsMs[k] = Duration.ofMillis(Long.parseLong(parts[k].strip()));
+                        }
+                    }
                     default -> usage("unknown option " + a);
                 }
             } catch (NumberFormatException e) {
@@ -1140,7 +1397,8 @@ public final class FakePineconeServer implements AutoCloseable {
         if (key != null) {
             server.apiKey(key);
         }
-        server.latency(Duration.ofMillis(latencyMs)).visibilityDelay(delay).notReadyDescribes(notReady);
+        server.latency(Duration.ofMillis(latencyMs)).visibilityDelay(delay).notReadyDescribes(notReady)
+                .freshnessLag(lagsMs[0], lagsMs[1], lagsMs[2]);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("FakePinecone control plane: " + server.controlUrl()
                 + "  (API key: " + (key == null ? "FakePineconeServer.DEFAULT_API_KEY" : "as given by --api-key")
@@ -1152,7 +1410,7 @@ public final class FakePineconeServer implements AutoCloseable {
     private static void usage(String problem) {
         System.err.println("FakePineconeServer: " + problem);
         System.err.println("usage: FakePineconeServer [--port 5080] [--api-key KEY] [--latency-ms 0]"
-                + " [--visibility-delay 0] [--not-ready 0]");
+                + " [--visibility-delay 0] [--freshness-ms FETCH,LIST,QUERY] [--not-ready 0]");
         System.exit(2);
     }
 }

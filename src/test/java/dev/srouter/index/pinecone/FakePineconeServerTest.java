@@ -3,6 +3,7 @@ package dev.srouter.index.pinecone;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,6 +64,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openapitools.db_control.client.model.IndexList;
 import org.openapitools.db_control.client.model.IndexModel;
+import org.openapitools.db_control.client.model.IndexModelBYOC;
+import org.openapitools.db_control.client.model.IndexModelPodBased;
+import org.openapitools.db_control.client.model.IndexModelServerless;
 
 /**
  * {@link FakePineconeServer} driven by the official Pinecone Java client, as production drives Pinecone.
@@ -721,5 +725,85 @@ class FakePineconeServerTest {
                 .map(Value::getStringValue).collect(Collectors.toList()));
         assertThrows(IllegalArgumentException.class,
                 () -> server.putVector(name, "", "b", new float[] {1, 0}, Map.of("nested", Map.of("k", "v"))));
+    }
+
+    // ------------------------------------------------------------------ issue 9: behaviours of the real service
+
+    @Test
+    void podAndByocIndexesAreDescribedAsTheApiDescribesThemAndRefuseList() {
+        String pod = name();
+        pinecone.createPodsIndex(pod, 2, "us-east-1-aws", "p1.x1", "disabled");
+        IndexModel described = pinecone.describeIndex(pod);
+        IndexModelPodBased spec = assertInstanceOf(IndexModelPodBased.class, described.getSpec().getActualInstance());
+        assertEquals("us-east-1-aws", spec.getPod().getEnvironment());
+        assertEquals("p1.x1", spec.getPod().getPodType());
+        Index index = pinecone.getIndexConnection(pod);
+        toClose.add(index::close);
+        index.upsert("a", vec(1, 0));
+        assertEquals(1, index.fetch(List.of("a")).getVectorsCount(), "a pod index serves fetch");
+        StatusRuntimeException e = grpcError(Status.Code.UNIMPLEMENTED, () -> index.list(""));
+        assertTrue(e.getMessage().contains("serverless"), e.getMessage());
+
+        String byoc = name();
+        server.createByocIndex(byoc, 2, "cosine", "aws-us-east-1-b921");
+        IndexModelBYOC byocSpec = assertInstanceOf(IndexModelBYOC.class, pinecone.describeIndex(byoc).getSpec().getActualInstance());
+        assertEquals("aws-us-east-1-b921", byocSpec.getByoc().getEnvironment());
+        String serverless = name();
+        pinecone.createServerlessIndex(serverless, "cosine", 2, "aws", "us-east-1", "disabled", Map.of());
+        assertInstanceOf(IndexModelServerless.class, pinecone.describeIndex(serverless).getSpec().getActualInstance());
+    }
+
+    @Test
+    void idsAndNamespacesFollowPineconesIdentifierLimits() {
+        Index index = index(2, "cosine");
+        index.upsert("i".repeat(512), vec(1, 0));
+        StatusRuntimeException tooLong = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("i".repeat(513), vec(1, 0)));
+        assertTrue(tooLong.getMessage().contains("512"), tooLong.getMessage());
+        StatusRuntimeException unicode = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("café#1", vec(1, 0)));
+        assertTrue(unicode.getMessage().contains("ID must be ASCII, but got 'café#1'"), unicode.getMessage());
+        grpcError(Status.Code.INVALID_ARGUMENT, () -> index.upsert("a", vec(1, 0), "acmé"));
+        index.upsert("with space", vec(1, 0));
+        StatusRuntimeException spaced = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.fetch(List.of("with space")));
+        assertTrue(spaced.getMessage().contains("spaces"), spaced.getMessage());
+        assertEquals(1, index.fetch(List.of("i".repeat(512))).getVectorsCount());
+    }
+
+    @Test
+    void theLargestListLimitCanBeLowered() {
+        Index index = index(2, "cosine");
+        index.upsert("a", vec(1, 0));
+        assertEquals(1, index.list("", 1000).getVectorsCount(), "1,000 by default");
+        server.maxListLimit(100);
+        StatusRuntimeException e = grpcError(Status.Code.INVALID_ARGUMENT, () -> index.list("", 101));
+        assertTrue(e.getMessage().contains("limit must be between 1 and 100"), e.getMessage());
+        assertEquals(1, index.list("", 100).getVectorsCount());
+    }
+
+    @Test
+    void freshnessIsTimeBasedPerNamespaceAndPerKindOfRead() throws InterruptedException {
+        Index index = index(2, "cosine");
+        String name = server.indexes().iterator().next();
+        server.freshnessLag("slow-list", Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        index.upsert("a", vec(1, 0), "slow-list");
+        index.upsert("a", vec(1, 0), "other");
+        assertEquals(1, server.vectorCount(name, "slow-list"), "the hooks show the latest state");
+        assertEquals(1, index.fetch(List.of("a"), "slow-list").getVectorsCount(), "fetch is fresh");
+        assertEquals(List.of("a"), ids(index.queryByVector(1, vec(1, 0), "slow-list")), "query is fresh");
+        assertEquals(0, index.list("slow-list").getVectorsCount(), "list lags an hour");
+        assertEquals(1, index.list("other").getVectorsCount(), "another namespace has its own lags");
+
+        server.freshnessLag(Duration.ofMillis(30), Duration.ofMillis(30), Duration.ofMillis(30));
+        index.upsert("b", vec(0, 1), "timed");
+        index.deleteByIds(List.of("b"), "timed");
+        index.upsert("c", vec(0, 1), "timed");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (index.fetch(List.of("c"), "timed").getVectorsCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Set.of("c"), index.fetch(List.of("b", "c"), "timed").getVectorsMap().keySet(), "in the order written");
+        while (index.list("timed").getVectorsCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(List.of("c"), index.list("timed").getVectorsList().stream().map(ListItem::getId).toList());
     }
 }

@@ -456,4 +456,216 @@ class PineconeIndexTest {
         assertTrue(e.getMessage().contains("does not exist: create it with srouter push --index pinecone"), e.getMessage());
     }
 
+    // ---- issue 9: behaviours of the real service ----
+
+    @Test
+    void podAndByocIndexesAreRefusedBeforeAnyListOrWrite() {
+        String pod = fresh();
+        server.createPodIndex(pod, 4, "cosine", "us-east-1-aws", "p1.x1");
+        String byoc = fresh();
+        server.createByocIndex(byoc, 4, "cosine", "aws-us-east-1-b921");
+        server.resetCounts();
+        for (String name : List.of(pod, byoc)) {
+            PineconeIndex index = open(name, null);
+            SrouterException e = assertThrows(SrouterException.class, index::describe);
+            assertEquals(ExitCode.FAILURE, e.exitCode());
+            assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("srouter needs a serverless index"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertThrows(SrouterException.class, () -> index.create(4));
+            assertThrows(SrouterException.class, () -> index.read(null, 10));
+            assertThrows(SrouterException.class, () -> index.writeConfig("sr_hash", "x"));
+        }
+        assertTrue(open(pod, null).describeLocation().contains(pod));
+        assertEquals(0, server.calls("List") + server.calls("Upsert") + server.calls("Fetch") + server.calls("DescribeIndexStats"),
+                server.callCounts().toString());
+    }
+
+    @Test
+    void a403QuotaKeepsTheServersMessageAndSaysWhatWasRefused() {
+        server.createIndex(fresh(), 4, "cosine");
+        server.maxServerlessIndexes(1);
+        String name = fresh();
+        SrouterException e = assertThrows(SrouterException.class, () -> open(name, null).create(4));
+        assertEquals(ExitCode.FAILURE, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Pinecone refused to create index " + name + " (403 Forbidden): Request failed. You've reached "
+                + "the max serverless indexes allowed in project Default (1)."), e.getMessage());
+        assertFalse(e.getMessage().contains("API key") || e.getMessage().contains("{"), e.getMessage());
+        assertFalse(server.indexes().contains(name));
+    }
+
+    @Test
+    void aMonthlyQuotaIsNotRetriedButAPerSecondRateLimitIs() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        index.upsert(List.of(new VectorRecord("r", "a", unit(4, 1), Map.of(), List.of())));
+        server.failCall(1, Status.Code.RESOURCE_EXHAUSTED, "Request failed. You've reached the max list requests per second for index "
+                + name + ". Pace your list requests or contact Pinecone Support to request a higher limit.");
+        server.resetCounts();
+        assertEquals(1, index.read(null, 10).records().size(), "a per-second limit is waited out");
+        assertEquals(2, server.calls("List"), server.callCounts().toString());
+
+        server.monthlyUnitsUsedUp(true, false);
+        server.resetCounts();
+        SrouterException read = assertThrows(SrouterException.class, () -> index.read(null, 10));
+        assertEquals(ExitCode.FAILURE, read.exitCode(), read.getMessage());
+        assertTrue(read.getMessage().contains("monthly quota is used up") && read.getMessage().contains(FakePineconeServer.READ_UNITS_USED_UP),
+                read.getMessage());
+        assertEquals(1, server.calls("List"), "not retried: " + server.callCounts());
+
+        server.monthlyUnitsUsedUp(false, true);
+        server.resetCounts();
+        SrouterException write = assertThrows(SrouterException.class,
+                () -> index.upsert(List.of(new VectorRecord("r", "b", unit(4, 2), Map.of(), List.of()))));
+        assertTrue(write.getMessage().contains(FakePineconeServer.WRITE_UNITS_USED_UP), write.getMessage());
+        assertEquals(1, server.calls("Upsert"), "not retried: " + server.callCounts());
+    }
+
+    @Test
+    void anIndexThatFailedToInitializeEndsTheWaitAtOnce() {
+        server.initializationFails(true);
+        String name = fresh();
+        SrouterException e = assertThrows(SrouterException.class, () -> open(name, null).create(4));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("'" + name + "'") && e.getMessage().contains("failed to initialize (state InitializationFailed)"),
+                e.getMessage());
+        assertTrue(server.calls("http:GET /indexes/{name}") <= 2, "no polling: " + server.callCounts());
+    }
+
+    @Test
+    void routeNamesWhoseIdsPineconeCannotTakeAreRefusedBeforeAnyWriteNamingTheRoute() {
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        String longest = "r".repeat(PineconeIndex.MAX_ID_CHARS - 65);
+        for (String route : List.of("café", "nul\0route", longest + "r")) {
+            server.resetCounts();
+            RouteSet local = RouteSet.of(List.of(Route.of(route, List.of("hello"))));
+            SyncService service = new SyncService(index, new CountingEncoder("m", 4), Clock.systemUTC(), 500, "test", m -> {});
+            SyncService.Comparison c = service.compare(local, SyncStrategy.LOCAL, false);
+            SrouterException e = assertThrows(SrouterException.class, () -> service.checkEncoder(c, false), route);
+            assertEquals(ExitCode.FAILURE, e.exitCode());
+            assertTrue(e.getMessage().startsWith("route '") && e.getMessage().contains("cannot be stored in Pinecone"), e.getMessage());
+            assertFalse(e.getMessage().contains("\0"), "NUL is shown as \\0: " + e.getMessage());
+            assertThrows(SrouterException.class, () -> index.upsert(List.of(new VectorRecord(route, "x", unit(4, 1), Map.of(), List.of()))));
+            assertEquals(0, server.calls("Upsert"), server.callCounts().toString());
+        }
+        index.upsert(List.of(new VectorRecord(longest, "x", unit(4, 1), Map.of(), List.of()))); // 512 characters: taken
+        index.awaitWritesVisible();
+        assertEquals(List.of(longest), index.read(null, 10).records().stream().map(StoredRecord::route).toList());
+    }
+
+    @Test
+    void namespacesWhoseConfigIdsPineconeCannotTakeAreRefusedUpFront() {
+        int longest = PineconeIndex.MAX_ID_CHARS - PineconeIndex.CONFIG_FIELD_ROOM;
+        for (String namespace : List.of("acmé", "team a", "n".repeat(longest + 1))) {
+            SrouterException e = assertThrows(SrouterException.class, () -> open(fresh(), namespace));
+            assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("the Pinecone namespace (--namespace) '"), e.getMessage());
+        }
+        assertEquals(0, server.totalCalls(), server.callCounts().toString());
+        String name = fresh();
+        PineconeIndex index = open(name, "n".repeat(longest));
+        index.create(4);
+        StringBuilder manifest = new StringBuilder();
+        while (manifest.length() < 50_000) {
+            manifest.append("route ").append(manifest.length()).append("; ");
+        }
+        index.writeConfig("srouter_manifest", manifest.toString()); // in parts: srouter_manifest.part1#nnn... is within 512
+        assertEquals(manifest.toString(), open(name, "n".repeat(longest)).readConfig("srouter_manifest").orElseThrow().value());
+    }
+
+    @Test
+    void aListLimitTheServiceRefusesFallsBackToTheDefaultForTheRestOfTheRun() {
+        String name = fresh();
+        PineconeIndex writer = open(name, null);
+        writer.create(4);
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            records.add(new VectorRecord("r", "utterance " + i, unit(4, i), Map.of(), List.of()));
+        }
+        writer.upsert(records);
+        server.maxListLimit(100);
+        PineconeIndex index = open(name, null);
+        server.resetCounts();
+        assertEquals(250, RemoteReader.read(index).records());
+        assertEquals(4, server.calls("List"), "one refusal of 1,000, then three pages of 100: " + server.callCounts());
+        assertEquals(2, server.calls("Fetch"), "the 250 ids in one fetch, and the manifest: " + server.callCounts());
+        server.resetCounts();
+        assertEquals(250, RemoteReader.read(index).records());
+        assertEquals(3, server.calls("List"), "the fallback is remembered: " + server.callCounts());
+    }
+
+    @Test
+    void configPartsOfNonAsciiTextFitHoweverPineconeCountsMetadata() {
+        String name = fresh();
+        PineconeIndex index = open(name, "acme");
+        index.create(4);
+        String text = "é".repeat(60_000) + "🚚".repeat(10_000) + "\"quoted\"\n".repeat(2_000);
+        index.writeConfig("srouter_manifest", text); // the stand-in counts escaped JSON: "é" is 6 bytes there, 2 in protobuf
+        assertEquals(text, open(name, "acme").readConfig("srouter_manifest").orElseThrow().value());
+    }
+
+    @Test
+    void anUtteranceOverTheLimitOnlyWhenCountedAsEscapedJsonIsRefusedBeforeAnyWrite() {
+        PineconeIndex index = open(fresh(), null);
+        index.create(4);
+        server.resetCounts();
+        Map<String, Object> metadata = Map.of("description", "é".repeat(15_000)); // 30 KB of protobuf, 90 KB of escaped JSON
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> index.upsert(List.of(new VectorRecord("tools", "use the tool", unit(4, 1), metadata, List.of()))));
+        assertTrue(e.getMessage().startsWith("route 'tools':") && e.getMessage().contains("40960"), e.getMessage());
+        assertEquals(0, server.calls("Upsert"), server.callCounts().toString());
+        index.upsert(List.of(new VectorRecord("tools", "use the tool", unit(4, 1), Map.of("description", "é".repeat(6_000)), List.of())));
+    }
+
+    @Test
+    void aSyncIsOverOnlyWhenListShowsItsWritesToo() {
+        // Fetch is fresh at once, List only after half a second: a read (which lists ids) right after the sync must see it all.
+        server.freshnessLag(Duration.ZERO, Duration.ofMillis(500), Duration.ZERO);
+        String name = fresh();
+        PineconeIndex index = open(name, null);
+        index.create(4);
+        RouteSet local = RouteSet.of(List.of(Route.of("politics", List.of("a", "b")), Route.of("chitchat", List.of("c"))));
+        sync(index, new CountingEncoder("m", 4), local, SyncStrategy.LOCAL, 500, false);
+        assertTrue(Diff.between(local, RemoteReader.read(open(name, null)).routes()).isEmpty(), "listed right after the sync");
+        RouteSet fewer = RouteSet.of(List.of(Route.of("politics", List.of("a"))));
+        sync(index, new CountingEncoder("m", 4), fewer, SyncStrategy.LOCAL, 500, false);
+        assertTrue(Diff.between(fewer, RemoteReader.read(open(name, null)).routes()).isEmpty(), "deletes no longer listed");
+    }
+
+    @Test
+    void leasesRacingUnderTimeBasedFreshnessHaveOneHolderWhenTheSettleDelayExceedsTheLag() throws Exception {
+        server.freshnessLag(Duration.ofMillis(40), Duration.ofMillis(60), Duration.ofMillis(40));
+        String name = fresh();
+        open(name, null).create(4);
+        int n = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PineconeIndex client = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null,
+                    FAST.withSettleDelay(Duration.ofMillis(300)));
+            client.describe();
+            int me = i;
+            results.add(pool.submit((Callable<Boolean>) () -> {
+                go.await();
+                try {
+                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
+                    return true;
+                } catch (SrouterException e) {
+                    assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
+                    return false;
+                }
+            }));
+        }
+        go.countDown();
+        int winners = 0;
+        for (Future<Boolean> f : results) {
+            winners += f.get() ? 1 : 0;
+        }
+        pool.shutdownNow();
+        assertEquals(1, winners);
+    }
+
 }

@@ -362,37 +362,45 @@ class PineconeIndexTest {
     void leasesRacingThroughSeparateClientsHaveOneHolder() throws Exception {
         String name = fresh();
         open(name, null).create(4);
-        int n = 4;
+        assertEquals(1, leaseHolders(name, 4));
+    }
+
+    /** How many of {@code n} clients, each on its own connection with a 300 ms settle delay, take the lease when they race for it. */
+    private int leaseHolders(String name, int n) throws Exception {
         List<PineconeIndex> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            PineconeIndex.Settings settle = FAST.withSettleDelay(Duration.ofMillis(300));
-            clients.add(open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null, settle));
+            PineconeIndex client = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null,
+                    FAST.withSettleDelay(Duration.ofMillis(300)));
+            client.describe(); // connected before the start line
+            clients.add(client);
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            PineconeIndex client = clients.get(i);
-            client.describe();
-            int me = i;
-            results.add(pool.submit((Callable<Boolean>) () -> {
-                go.await();
-                try {
-                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
-                    return true;
-                } catch (SrouterException e) {
-                    assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
-                    return false;
-                }
-            }));
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                PineconeIndex client = clients.get(i);
+                int me = i;
+                results.add(pool.submit((Callable<Boolean>) () -> {
+                    go.await();
+                    try {
+                        new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
+                        return true;
+                    } catch (SrouterException e) {
+                        assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int winners = 0;
+            for (Future<Boolean> f : results) {
+                winners += f.get() ? 1 : 0;
+            }
+            return winners;
+        } finally {
+            pool.shutdownNow();
         }
-        go.countDown();
-        int winners = 0;
-        for (Future<Boolean> f : results) {
-            winners += f.get() ? 1 : 0;
-        }
-        pool.shutdownNow();
-        assertEquals(1, winners);
     }
 
     // ---- errors ----
@@ -639,33 +647,7 @@ class PineconeIndexTest {
         server.freshnessLag(Duration.ofMillis(40), Duration.ofMillis(60), Duration.ofMillis(40));
         String name = fresh();
         open(name, null).create(4);
-        int n = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            PineconeIndex client = open(FakePineconeServer.DEFAULT_API_KEY, server.controlUrl(), name, null,
-                    FAST.withSettleDelay(Duration.ofMillis(300)));
-            client.describe();
-            int me = i;
-            results.add(pool.submit((Callable<Boolean>) () -> {
-                go.await();
-                try {
-                    new LeaseLock(client, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("sync-" + me, Duration.ZERO);
-                    return true;
-                } catch (SrouterException e) {
-                    assertEquals(ExitCode.LOCKED, e.exitCode(), e.getMessage());
-                    return false;
-                }
-            }));
-        }
-        go.countDown();
-        int winners = 0;
-        for (Future<Boolean> f : results) {
-            winners += f.get() ? 1 : 0;
-        }
-        pool.shutdownNow();
-        assertEquals(1, winners);
+        assertEquals(1, leaseHolders(name, 4));
     }
 
 }

@@ -40,9 +40,14 @@ final class StatusCommand extends BaseCommand {
                 sync = "not pushed (the index does not exist; srouter push creates it)";
             } else if (manifest.isEmpty()) {
                 sync = "unknown (no manifest on the remote; run srouter diff)";
+            } else if (!ContentHash.of(RoutesFile.read(root.routes)).equals(manifest.get().contentHash())) {
+                sync = "differs (run srouter diff)";
+            } else if (manifest.get().records() != info.count()) {
+                // The hash says what was written; the count says whether it is all still there.
+                sync = "unknown (the manifest records " + (manifest.get().records() < 0 ? "no" : manifest.get().records()) + " records, the index holds "
+                        + info.count() + "; run srouter diff)";
             } else {
-                sync = ContentHash.of(RoutesFile.read(root.routes)).equals(manifest.get().contentHash()) ? "in sync"
-                        : "differs (run srouter diff)";
+                sync = "in sync";
             }
             String lockText = lock.holder().filter(h -> !h.expired(now)).map(h -> "held by " + h.describe() + " until " + h.expiresAt())
                     .orElseGet(() -> lock.holder().filter(h -> h.expired(now) && !h.token().isEmpty())

@@ -15,10 +15,12 @@ import java.util.Optional;
  * its vectors were made with, the route-level attributes it has no place for (description,
  * score_threshold, function schemas), and content hashes. Written last by a sync, so that a
  * matching content hash means the records are complete; {@code diff}, {@code status} and
- * {@code sync} then answer from this one config read, without listing records.
+ * {@code sync} then answer from this one config read, without listing records, as long as the
+ * index holds {@code records} records (the number of utterances written; -1 in a manifest from
+ * before it was recorded, which then never takes the short cut).
  */
 public record Manifest(int version, String encoder, int dimension, String contentHash, Map<String, RouteAttributes> routes,
-        String writtenBy, String writtenAt) {
+        String writtenBy, String writtenAt, long records) {
     public static final String FIELD = "srouter_manifest";
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +38,8 @@ public record Manifest(int version, String encoder, int dimension, String conten
         for (Route r : content.routes()) {
             routes.put(r.name(), new RouteAttributes(r.description(), r.scoreThreshold(), r.functionSchemas(), hashes.get(r.name())));
         }
-        return new Manifest(VERSION, encoder, dimension, ContentHash.of(content), routes, writtenBy, writtenAt);
+        long records = content.routes().stream().mapToLong(r -> r.utterances().size()).sum();
+        return new Manifest(VERSION, encoder, dimension, ContentHash.of(content), routes, writtenBy, writtenAt, records);
     }
 
     public String toJson() {
@@ -54,7 +57,7 @@ public record Manifest(int version, String encoder, int dimension, String conten
             n.set("function_schemas", JSON.valueToTree(a.functionSchemas()));
             n.put("hash", a.hash());
         });
-        root.put("written_by", writtenBy).put("written_at", writtenAt);
+        root.put("written_by", writtenBy).put("written_at", writtenAt).put("records", records);
         return root.toString();
     }
 
@@ -78,7 +81,8 @@ public record Manifest(int version, String encoder, int dimension, String conten
                         n.path("hash").asText(null)));
             });
             return Optional.of(new Manifest(VERSION, root.path("encoder").asText(null), root.path("dimension").asInt(-1),
-                    root.path("content_hash").asText(null), routes, root.path("written_by").asText(null), root.path("written_at").asText(null)));
+                    root.path("content_hash").asText(null), routes, root.path("written_by").asText(null), root.path("written_at").asText(null),
+                    root.path("records").isIntegralNumber() ? root.path("records").asLong() : -1));
         } catch (Exception e) {
             return Optional.empty();
         }

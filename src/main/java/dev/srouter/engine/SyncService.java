@@ -69,7 +69,10 @@ public final class SyncService {
                     false, false, 0, -1);
         }
         Optional<Manifest> manifest = RemoteReader.manifest(index);
-        if (allowFastPath && manifest.isPresent() && ContentHash.of(local).equals(manifest.get().contentHash())) {
+        // The hash says what was written; the count that the index holds it all still (records lost to an id
+        // collision, or deleted by another tool, leave the hash as it was).
+        if (allowFastPath && manifest.isPresent() && ContentHash.of(local).equals(manifest.get().contentHash())
+                && manifest.get().records() == info.count()) {
             // The manifest is written last, so a matching hash means the records are complete: remote == local.
             return new Comparison(local, local, manifest, SyncPlanner.plan(local, local, strategy), true, true, -1, info.dimension());
         }
@@ -85,7 +88,7 @@ public final class SyncService {
      * @param reembed the user asked to rebuild every vector with our encoder
      */
     public void checkEncoder(Comparison c, boolean reembed) {
-        c.plan().target().ifPresent(t -> index.checkRouteNames(t.routeNames()));
+        c.plan().target().ifPresent(this::checkTarget);
         if (!c.indexExists() || reembed) {
             return;
         }
@@ -102,6 +105,32 @@ public final class SyncService {
         }
     }
 
+    /**
+     * Refuses, before any write, a target the index cannot hold whole: route names it cannot keep apart, and two
+     * records that would get one id in the backend (the Qdrant layout's {@code uuid5("{route}:{utterance}")} makes
+     * route {@code faq} with {@code shipping:how long} and route {@code faq:shipping} with {@code how long} one point,
+     * so one would silently overwrite the other).
+     */
+    void checkTarget(RouteSet target) {
+        index.checkRouteNames(target.routeNames());
+        Map<String, RecordKey> seen = new HashMap<>();
+        for (Route r : target.routes()) {
+            for (String u : r.utterances()) {
+                RecordKey key = new RecordKey(r.name(), u);
+                String id = index.recordId(key);
+                if (id == null) {
+                    continue;
+                }
+                RecordKey other = seen.putIfAbsent(id, key);
+                if (other != null && !other.equals(key)) {
+                    throw SrouterException.failure("route '" + other.route() + "' utterance '" + other.utterance() + "' and route '"
+                            + key.route() + "' utterance '" + key.utterance() + "' get one record id (" + id + ") in "
+                            + index.describeLocation() + ", so one would overwrite the other; nothing was written: change one of them");
+                }
+            }
+        }
+    }
+
     /** What an apply did, for the report and the tests. */
     public record Applied(int deleted, int upserted, int payloadRewritten, int embedded, int writeCalls) {}
 
@@ -112,7 +141,7 @@ public final class SyncService {
      */
     public Applied applyRemote(SyncPlan plan, LeaseLock.Held lease, boolean reembed) {
         RouteSet target = plan.target().orElseThrow(() -> new IllegalStateException("the error strategy has nothing to apply"));
-        index.checkRouteNames(target.routeNames());
+        checkTarget(target);
         Map<String, Route> routes = new HashMap<>();
         target.routes().forEach(r -> routes.put(r.name(), r));
         int writes = 0;

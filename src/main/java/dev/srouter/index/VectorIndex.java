@@ -95,6 +95,14 @@ public interface VectorIndex extends SearchIndex {
     default void checkRouteNames(Collection<String> routeNames) {}
 
     /**
+     * The id this backend stores the record of {@code key} under, so that a sync can refuse two records that would
+     * share one before it writes; null where records are kept by (route, utterance) itself (nothing can collide).
+     */
+    default String recordId(RecordKey key) {
+        return null;
+    }
+
+    /**
      * Waits until the writes made through this object are visible to reads, for an eventually consistent
      * backend (Pinecone), failing after a time limit; returns at once by default. The sync calls it before
      * it writes the manifest and hash, so that their presence still means the records are there.

@@ -23,6 +23,9 @@ class ManifestTest {
         assertEquals("get_time", back.routes().get("politics").functionSchemas().get(0).get("name"));
         assertNull(back.routes().get("chitchat").scoreThreshold());
         assertNull(back.routes().get("chitchat").description());
+        assertEquals(3, back.records(), "the number of records written");
+        assertEquals(-1, Manifest.parse(m.toJson().replace(",\"records\":3", "")).orElseThrow().records(),
+                "a manifest from before the count was recorded");
     }
 
     @Test

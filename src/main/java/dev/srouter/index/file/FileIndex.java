@@ -153,6 +153,12 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
         return dir;
     }
 
+    /** Its id in this backend's layout: two records with one id would be one record. */
+    @Override
+    public String recordId(RecordKey key) {
+        return pointId(key.route(), key.utterance());
+    }
+
     @Override
     public String describeLocation() {
         return "file:" + dir;

@@ -859,6 +859,12 @@ public final class PineconeIndex implements VectorIndex {
         return readConfig(field).map(e -> value.equals(e.value()) && createdAt.equals(e.createdAt())).orElse(false);
     }
 
+    /** Its id in this backend's layout: two records with one id would be one record. */
+    @Override
+    public String recordId(RecordKey key) {
+        return RecordIds.pineconeVectorId(key.route(), key.utterance());
+    }
+
     @Override
     public String describeLocation() {
         return "Pinecone index '" + indexName + "'" + (namespace.isEmpty() ? "" : " (namespace '" + namespace + "')")

@@ -748,6 +748,12 @@ public final class QdrantIndex implements VectorIndex {
         return knownDimension;
     }
 
+    /** Its id in this backend's layout: two records with one id would be one record. */
+    @Override
+    public String recordId(RecordKey key) {
+        return pointId(key.route(), key.utterance());
+    }
+
     @Override
     public String describeLocation() {
         return "Qdrant collection '" + collection + "'" + (namespace == null ? "" : " (namespace '" + namespace + "')") + " at "

@@ -9,8 +9,14 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Every long option {@code --some-name} takes its default from {@code SROUTER_SOME_NAME} when
  * that is set; a command-line value still wins. Secrets are never options, so never read here.
+ * The options that approve or force something destructive ({@link #NEVER_FROM_ENVIRONMENT}) are
+ * taken from the command line only: an exported {@code SROUTER_YES=1} must not approve every plan
+ * of every later run.
  */
 final class EnvDefaults implements IDefaultValueProvider {
+    static final java.util.Set<String> NEVER_FROM_ENVIRONMENT = java.util.Set.of("--yes", "--force", "--reembed", "--allow-empty",
+            "--lease");
+
     private final Map<String, String> env;
 
     EnvDefaults(Map<String, String> env) {
@@ -36,7 +42,7 @@ final class EnvDefaults implements IDefaultValueProvider {
 
     @Override
     public String defaultValue(ArgSpec argSpec) {
-        if (argSpec instanceof OptionSpec option) {
+        if (argSpec instanceof OptionSpec option && !NEVER_FROM_ENVIRONMENT.contains(option.longestName())) {
             String value = env.get(variableFor(option.longestName()));
             if (value != null && !value.isEmpty()) {
                 return isBoolean(option) ? booleanValue(value) : value;

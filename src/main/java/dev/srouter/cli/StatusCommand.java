@@ -49,7 +49,8 @@ final class StatusCommand extends BaseCommand {
             } else {
                 sync = "in sync";
             }
-            String lockText = lock.holder().filter(h -> !h.expired(now)).map(h -> "held by " + h.describe() + " until " + h.expiresAt())
+            String lockText = lock.holder().filter(h -> !h.expired(now))
+                    .map(h -> "held by " + h.describe() + " until " + h.expiresAt() + " (lease " + h.token() + ")")
                     .orElseGet(() -> lock.holder().filter(h -> h.expired(now) && !h.token().isEmpty())
                             .map(h -> "free (expired lease of " + h.describe() + ")")
                             .orElse(lock.srLocked() ? "held by semantic-router (sr_lock \"True\", no expiry)" : "free"));
@@ -61,7 +62,7 @@ final class StatusCommand extends BaseCommand {
                 n.put("manifest_written_at", manifest.map(Manifest::writtenAt).orElse(null));
                 n.put("lock", lockText);
                 lock.holder().filter(h -> !h.expired(now)).ifPresent(h -> n.putObject("lock_holder").put("owner", h.owner()).put("host", h.host())
-                        .put("pid", h.pid()).put("expires_at", h.expiresAt().toString()));
+                        .put("pid", h.pid()).put("expires_at", h.expiresAt().toString()).put("lease", h.token()));
                 n.put("routes_file", root.routes.toString()).put("sync", sync);
                 out().println(n.toString());
             } else {

@@ -11,9 +11,6 @@ import dev.srouter.encoder.Encoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.SyncService;
 import dev.srouter.index.VectorIndex;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +28,10 @@ abstract class SyncRunner extends BaseCommand {
 
     @Option(names = "--reembed", description = "Rebuild every vector on the remote with this run's encoder (when the remote was written with another).")
     boolean reembed;
+
+    @Option(names = "--allow-empty", description = "Apply a plan that deletes every record of the remote (an empty routes file pushed, for "
+            + "example); refused without it, even with --yes.")
+    boolean allowEmpty;
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
             description = "How long to wait for another sync's lock (e.g. 0, 30s, 2m). Default: ${DEFAULT-VALUE}.")
@@ -75,9 +76,11 @@ abstract class SyncRunner extends BaseCommand {
                 info("nothing to do");
                 return ExitCode.OK;
             }
+            requireAllowEmpty(preview, index);
             if (!confirm(preview.plan())) {
-                info("nothing written");
-                return ExitCode.OK;
+                err().println("nothing written; cancelled");
+                err().flush();
+                return ExitCode.FAILURE;
             }
             if (!info.exists()) {
                 if (encoder.dimension() < 0) {
@@ -120,6 +123,17 @@ abstract class SyncRunner extends BaseCommand {
         out().flush();
     }
 
+    /** A plan that leaves the remote with no record at all is applied only with --allow-empty, --yes or not. */
+    private void requireAllowEmpty(SyncService.Comparison c, VectorIndex index) {
+        SyncPlan plan = c.plan();
+        boolean empties = !plan.remoteDeletes().isEmpty()
+                && plan.target().map(t -> t.routes().stream().allMatch(r -> r.utterances().isEmpty())).orElse(false);
+        if (empties && !allowEmpty) {
+            throw SrouterException.usage("the plan deletes every record of " + index.describeLocation() + " (" + plan.remoteDeletes().size()
+                    + ") and leaves it empty; nothing written. Pass --allow-empty if that is what you want");
+        }
+    }
+
     /** On a terminal, ask; elsewhere, a plan that writes needs --yes. */
     private boolean confirm(SyncPlan plan) throws Exception {
         if (yes) {
@@ -129,10 +143,7 @@ abstract class SyncRunner extends BaseCommand {
             throw SrouterException.usage("the plan writes (" + plan.summary() + ") and there is no terminal to confirm it: "
                     + "pass --yes to apply, or --dry-run to only look");
         }
-        err().print("Apply this plan? [y/N] ");
-        err().flush();
-        String answer = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8)).readLine();
-        return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+        return Prompts.yesNo(ctx(), "Apply this plan? [y/N] ");
     }
 
     private Encoder encoder(RouteSet local) {

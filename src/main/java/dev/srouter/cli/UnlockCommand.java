@@ -1,10 +1,12 @@
 package dev.srouter.cli;
 
 import dev.srouter.core.ExitCode;
+import dev.srouter.core.SrouterException;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.index.VectorIndex;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,13 +17,19 @@ import picocli.CommandLine.Option;
         description = {"Break a stale lock on the remote index (a crashed sync's lease, or semantic-router's sr_lock), saying whose it was.",
             "A live lease is refused unless --force."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force"})
+        footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force                    # asks on a terminal",
+            "  srouter unlock --index qdrant --force --lease 3f2c9a51-...    # in CI: the lease id that status prints"})
 final class UnlockCommand extends BaseCommand {
-    @Option(names = "--force", description = "Also break a lease that has not expired (its sync may still be running).")
+    @Option(names = "--force", description = "Also break a lease that has not expired (its sync may still be running): asks on a "
+            + "terminal; elsewhere needs --lease.")
     boolean force;
 
+    @Option(names = "--lease", paramLabel = "ID", description = "With --force: the id of the live lease to break, as srouter status "
+            + "prints it (like terraform force-unlock LOCK_ID); needed without a terminal.")
+    String lease;
+
     @Override
-    protected int doCall() {
+    protected int doCall() throws Exception {
         try (VectorIndex index = IndexFactory.remote(root, "unlock")) {
             if (!index.describe().exists()) {
                 out().println(index.describeLocation() + " does not exist; nothing to unlock");
@@ -32,6 +40,24 @@ final class UnlockCommand extends BaseCommand {
             if (before.holder().filter(h -> !h.token().isEmpty()).isEmpty() && !before.srLocked()) {
                 out().println("the index was not locked");
                 return ExitCode.OK;
+            }
+            Optional<LeaseLock.Holder> live = before.holder().filter(h -> !h.token().isEmpty() && !h.expired(Instant.now()));
+            if (force && live.isPresent()) {
+                LeaseLock.Holder h = live.get();
+                if (lease != null) {
+                    if (!lease.strip().equals(h.token())) {
+                        throw new SrouterException(ExitCode.LOCKED, index.describeLocation() + " is locked by " + h.describe() + " with lease "
+                                + h.token() + ", not " + lease.strip() + "; nothing written");
+                    }
+                } else if (!ctx().interactive()) {
+                    throw SrouterException.usage("the lease of " + h.describe() + " on " + index.describeLocation() + " is live until "
+                            + h.expiresAt() + "; to break it without a terminal pass --force --lease " + h.token());
+                } else if (!Prompts.yesNo(ctx(), "Break the live lease of " + h.describe() + " (until " + h.expiresAt()
+                        + ")? Its sync may still be running. [y/N] ")) {
+                    err().println("nothing written; cancelled");
+                    err().flush();
+                    return ExitCode.FAILURE;
+                }
             }
             Optional<LeaseLock.Holder> broken = lock.breakLock(force);
             out().println("broke the lock of " + broken.filter(h -> !h.token().isEmpty()).map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")

@@ -172,8 +172,18 @@ class ReplIT {
         type("n");
         keys("Enter");
         String declined = await("exit", x -> x.contains("[exit "));
-        assertTrue(declined.contains("nothing written") && declined.contains("[exit 0]"), declined);
+        assertTrue(declined.contains("nothing written; cancelled") && declined.contains("[exit 1]"), "declining is not success: " + declined);
         assertFalse(Files.exists(tmp.resolve("idx")), "declining touches nothing, not even the index");
+        exec(List.of("tmux", "-L", socket, "kill-server"));
+        socket = socket + "-interrupted";
+
+        start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
+        await("the question", s -> s.contains("Apply this plan? [y/N]"));
+        keys("C-c");
+        String interrupted = await("exit", x -> x.contains("[exit "));
+        assertTrue(interrupted.lines().anyMatch(l -> l.equals("[exit 130]")),
+                "Ctrl-C at the prompt exits 130 and ends the prompt's line: " + interrupted);
+        assertFalse(Files.exists(tmp.resolve("idx")), "nothing touched");
         exec(List.of("tmux", "-L", socket, "kill-server"));
         socket = socket + "-again"; // a fresh server: the old one may still be shutting down
 

@@ -105,6 +105,13 @@ abstract class SyncCommandsContract {
         Result refused = run("push");
         assertEquals(64, refused.exit(), refused.toString());
         assertTrue(refused.err().contains("--yes"), refused.toString());
+        Result fromEnv = runner().env("SROUTER_YES", "1").run("push", "--routes=" + routes, "--index", index);
+        assertEquals(64, fromEnv.exit(), "--yes is never taken from the environment: " + fromEnv);
+        Result declined = runner().interactive(true).stdin("n\n").run("push", "--routes=" + routes, "--index", index);
+        assertEquals(1, declined.exit(), declined.toString());
+        assertTrue(declined.err().contains("nothing written; cancelled"), declined.toString());
+        Result endOfInput = runner().interactive(true).stdin("").run("push", "--routes=" + routes, "--index", index);
+        assertEquals(1, endOfInput.exit(), "Ctrl-D at the prompt declines: " + endOfInput);
         assertFalse(indexExists(), "nothing written, not even the index, without confirmation");
 
         Result push = run("push", "--yes");
@@ -211,7 +218,13 @@ abstract class SyncCommandsContract {
     void pushingAnEmptyRoutesFileEmptiesTheRemote() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
         Files.writeString(routes, "routes: []\n");
-        Result push = run("push", "--yes");
+        Result unasked = run("push", "--yes");
+        assertEquals(64, unasked.exit(), "emptying the remote needs --allow-empty even with --yes: " + unasked);
+        assertTrue(unasked.err().contains("deletes every record") && unasked.err().contains("--allow-empty"), unasked.toString());
+        assertEquals(2, run("diff").exit(), "nothing was deleted");
+        assertEquals(64, runner().env("SROUTER_ALLOW_EMPTY", "1").run("push", "--routes=" + routes, "--index", index, "--yes").exit(),
+                "--allow-empty is never taken from the environment");
+        Result push = run("push", "--yes", "--allow-empty");
         assertEquals(0, push.exit(), push.toString());
         assertTrue(push.out().contains("36 deleted"), push.toString());
         assertEquals(0, run("diff").exit());
@@ -288,7 +301,21 @@ abstract class SyncCommandsContract {
             Result refused = run("unlock");
             assertEquals(3, refused.exit(), refused.toString());
             assertTrue(refused.err().contains("--force"), refused.toString());
-            Result forced = run("unlock", "--force");
+            // A live lease is broken in CI only by naming it, as terraform force-unlock LOCK_ID; status prints its id.
+            String leaseId = JSON.readTree(run("status", "-o", "json").out()).at("/lock_holder/lease").asText();
+            assertFalse(leaseId.isEmpty());
+            assertTrue(status.out().contains("(lease " + leaseId + ")"), status.toString());
+            Result noId = run("unlock", "--force");
+            assertEquals(64, noId.exit(), noId.toString());
+            assertTrue(noId.err().contains("--force --lease " + leaseId), noId.toString());
+            Result wrongId = run("unlock", "--force", "--lease", "not-the-lease");
+            assertEquals(3, wrongId.exit(), wrongId.toString());
+            Result declined = runner().interactive(true).stdin("n\n").run("unlock", "--routes=" + routes, "--index", index, "--force");
+            assertEquals(1, declined.exit(), declined.toString());
+            assertTrue(declined.err().contains("Break the live lease of ci-job-41") && declined.err().contains("cancelled"), declined.toString());
+            Result fromEnv = runner().env("SROUTER_FORCE", "1").env("SROUTER_LEASE", leaseId).run("unlock", "--routes=" + routes, "--index", index);
+            assertEquals(3, fromEnv.exit(), "--force and --lease are never taken from the environment: " + fromEnv);
+            Result forced = run("unlock", "--force", "--lease", leaseId);
             assertEquals(0, forced.exit(), forced.toString());
             assertTrue(forced.out().contains("ci-job-41"), forced.toString());
         }

@@ -83,6 +83,14 @@ final class RoutingSetup implements AutoCloseable {
             String recorded = remote.manifest().map(dev.srouter.core.Manifest::encoder).orElse(null);
             Encoder base = Encoders.create(root.encoder != null ? root.encoder : recorded != null ? recorded : "local", root.encoderModel,
                     root.encoderUrl, root.ctx.env());
+            if (recorded != null && !recorded.equals(base.name())) {
+                // Query vectors of one model against records of another give scores that mean nothing.
+                String name = base.name();
+                base.close();
+                throw SrouterException.failure(index.describeLocation() + " holds vectors of " + recorded + ", this run's encoder is " + name
+                        + "; routing would compare vectors of two models. Leave out --encoder (the index's is used) or use --encoder "
+                        + recorded);
+            }
             if (base.dimension() > 0 && info.dimension() > 0 && base.dimension() != info.dimension()) {
                 throw SrouterException.failure("the index holds vectors of dimension " + info.dimension()
                         + (recorded == null ? "" : " (" + recorded + ")") + ", the encoder " + base.name() + " makes " + base.dimension());

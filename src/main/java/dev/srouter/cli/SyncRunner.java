@@ -77,6 +77,11 @@ abstract class SyncRunner extends BaseCommand {
                 return ExitCode.OK;
             }
             requireAllowEmpty(preview, index);
+            if (reembed) {
+                long records = preview.plan().target().map(t -> t.routes().stream().mapToLong(r -> r.utterances().size()).sum()).orElse(0L);
+                err().println("--reembed: " + records + " records will be embedded again with " + encoder.name() + " and rewritten");
+                err().flush();
+            }
             if (!confirm(preview.plan())) {
                 err().println("nothing written; cancelled");
                 err().flush();
@@ -102,7 +107,8 @@ abstract class SyncRunner extends BaseCommand {
                 SyncService.Applied applied = plan.writesRemote() || reembed ? service.applyRemote(plan, lease, reembed)
                         : new SyncService.Applied(0, 0, 0, 0, 0);
                 if (plan.localChanged() || (!fileExists && createMissingRoutesFile)) {
-                    RoutesFileEditor.write(root.routes, plan.target().orElseThrow());
+                    RoutesFileEditor.write(root.routes, withIndexEncoder(plan.target().orElseThrow(),
+                            applied.embedded() > 0 ? encoder.name() : c.manifest().map(dev.srouter.core.Manifest::encoder).orElse(encoder.name())));
                 }
                 out().printf(Locale.ROOT, "synced %s with %s (%s): remote %d upserted (%d embedded), %d deleted, %d payloads rewritten; "
                         + "routes file %s%n", root.routes, index.describeLocation(), strategy.cliName(), applied.upserted(), applied.embedded(),
@@ -121,6 +127,21 @@ abstract class SyncRunner extends BaseCommand {
             DiffRenderer.text(out(), c, false, ansi());
         }
         out().flush();
+    }
+
+    /**
+     * The routes file's content naming the encoder the index's vectors are made with ({@code local:bge-small-en-v1.5}
+     * as {@code encoder_type: local}, {@code encoder_name: bge-small-en-v1.5}), so that routing on the file uses the
+     * model the index was written with.
+     */
+    static RouteSet withIndexEncoder(RouteSet target, String encoderName) {
+        if (encoderName == null || encoderName.isBlank()) {
+            return target;
+        }
+        int colon = encoderName.indexOf(':');
+        String type = colon < 0 ? encoderName : encoderName.substring(0, colon);
+        String model = colon < 0 ? null : encoderName.substring(colon + 1);
+        return new RouteSet(type, model, target.routes());
     }
 
     /** A plan that leaves the remote with no record at all is applied only with --allow-empty, --yes or not. */

@@ -92,6 +92,9 @@ public final class SyncService {
         if (!c.indexExists() || reembed) {
             return;
         }
+        if (c.plan().strategy() == SyncStrategy.REMOTE && c.manifest().map(Manifest::encoder).isPresent()) {
+            return; // a pull embeds nothing: the index keeps the encoder it records, whatever this run's is
+        }
         String remoteEncoder = c.manifest().map(Manifest::encoder).orElse(null);
         int remoteDimension = c.manifest().map(Manifest::dimension).orElse(c.remoteDimension());
         int ours = encoder.dimension();
@@ -189,7 +192,17 @@ public final class SyncService {
 
         index.awaitWritesVisible();
         lease.ensureHeld();
-        writeManifest(target);
+        if (embedded == 0) {
+            // Nothing embedded: the records keep the vectors of the encoder the index records, whatever this run's is.
+            Optional<Manifest> before = RemoteReader.manifest(index);
+            if (before.isPresent() && before.get().encoder() != null) {
+                writeManifest(target, before.get().encoder(), before.get().dimension());
+            } else {
+                writeManifest(target);
+            }
+        } else {
+            writeManifest(target);
+        }
         index.awaitWritesVisible();
         writes += 2;
         return new Applied(deletes.size(), toEmbed.size(), rewrites.size(), embedded, writes);
@@ -197,7 +210,11 @@ public final class SyncService {
 
     /** The manifest and the hash: last, so that their presence means every record before them was written. */
     public void writeManifest(RouteSet target) {
-        Manifest m = Manifest.of(target, encoder.name(), encoder.dimension(), writtenBy, clock.instant().toString());
+        writeManifest(target, encoder.name(), encoder.dimension());
+    }
+
+    private void writeManifest(RouteSet target, String encoderName, int dimension) {
+        Manifest m = Manifest.of(target, encoderName, dimension, writtenBy, clock.instant().toString());
         index.writeConfig(Manifest.FIELD, m.toJson());
         index.writeConfig("sr_hash", m.contentHash());
     }

@@ -231,6 +231,34 @@ abstract class SyncCommandsContract {
     }
 
     @Test
+    void pullTakesTheIndexsEncoderAndNamesItInTheRoutesFile() throws Exception {
+        assertEquals(0, run("push", "--yes", "--encoder", "local:bge-small-en-v1.5").exit());
+        Path fresh = dir.resolve("pulled.yaml");
+        // No --encoder: the default (MiniLM) is not the index's, and a pull embeds nothing, so it must not matter.
+        Result pull = runner().run("pull", "-r", fresh.toString(), "--index", index, "--yes");
+        assertEquals(0, pull.exit(), pull.toString());
+        assertFalse(pull.err().contains("--reembed"), pull.toString());
+        String pulled = Files.readString(fresh);
+        assertTrue(pulled.contains("encoder_type: local") && pulled.contains("encoder_name: bge-small-en-v1.5-q"), pulled);
+        Result status = run("status", "-o", "json");
+        assertEquals("local:bge-small-en-v1.5-q", JSON.readTree(status.out()).get("encoder").asText(), "the index keeps its encoder");
+        Result diff = runner().run("diff", "-r", fresh.toString(), "--index", index);
+        assertEquals(0, diff.exit(), "the pulled file routes with the index's encoder: " + diff);
+    }
+
+    @Test
+    void routingAnIndexWithAnotherEncoderIsRefused() throws Exception {
+        assertEquals(0, run("push", "--yes", "--encoder", "local:bge-small-en-v1.5").exit());
+        Result wrong = run("route", "--encoder", "local", "isn't politics the best thing ever");
+        assertEquals(1, wrong.exit(), "not a silent '-': " + wrong);
+        assertTrue(wrong.err().contains("holds vectors of local:bge-small-en-v1.5-q") && wrong.err().contains("local:all-MiniLM-L6-v2-q"),
+                wrong.toString());
+        Result right = run("route", "isn't politics the best thing ever");
+        assertEquals(0, right.exit(), right.toString());
+        assertTrue(right.out().startsWith("politics "), right.toString());
+    }
+
+    @Test
     void anotherEncoderStopsBeforeAnyWrite() {
         assertEquals(0, run("push", "--yes").exit());
         Result r = run("push", "--yes", "--encoder", "local:bge-small-en-v1.5");
@@ -244,6 +272,7 @@ abstract class SyncCommandsContract {
         Result r = run("push", "--yes", "--reembed", "--encoder", "local:bge-small-en-v1.5");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("36 upserted (36 embedded)"), r.toString());
+        assertTrue(r.err().contains("--reembed: 36 records will be embedded again with local:bge-small-en-v1.5-q"), "said before applying: " + r);
         Result status = run("status", "-o", "json");
         assertEquals("local:bge-small-en-v1.5-q", JSON.readTree(status.out()).get("encoder").asText(), status.toString());
         assertEquals(0, run("diff", "--encoder", "local:bge-small-en-v1.5").exit());

@@ -35,7 +35,7 @@ final class DiffCommand extends BaseCommand {
 
     @Override
     protected int doCall() {
-        RouteSet local = RoutesFile.read(root.routes);
+        RouteSet local = RoutesFile.read(root.routes, this::warn);
         SyncStrategy mode = SyncStrategy.parse(strategy);
         try (VectorIndex index = IndexFactory.remote(root, "diff")) {
             SyncService.Comparison c = new SyncService(index, null, Clock.systemUTC(), SyncService.DEFAULT_BATCH, "srouter " + VersionProvider.version(), this::debug)

@@ -52,7 +52,7 @@ final class RoutingSetup implements AutoCloseable {
         if (!IndexFactory.isLocal(root.index)) {
             return openRemote(root, options, storeQueries, debug, warn, t0);
         }
-        RouteSet routes = RoutesFile.read(root.routes);
+        RouteSet routes = RoutesFile.read(root.routes, warn);
         checkFilter(options, routes, root.routes.toString());
         Encoder base = createEncoder(root, routes);
         debug.accept("encoder " + base.name() + " (dimension " + (base.dimension() < 0 ? "unknown until first call" : base.dimension()) + ")");

@@ -49,7 +49,7 @@ abstract class SyncRunner extends BaseCommand {
         if (!fileExists && createMissingRoutesFile) {
             local = RouteSet.of(List.of());
         } else {
-            local = RoutesFile.read(root.routes);
+            local = RoutesFile.read(root.routes, this::warn);
         }
         Duration timeout = Durations.parse(lockTimeout, "--lock-timeout");
         Clock clock = Clock.systemUTC();

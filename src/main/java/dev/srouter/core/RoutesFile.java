@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.UUID;
 import org.yaml.snakeyaml.DumperOptions;
@@ -78,9 +79,21 @@ public final class RoutesFile {
 
     private RoutesFile() {}
 
-    /** Reads and validates a routes file; every problem is a {@link RoutesFileException}. */
+    /** Reads and validates a routes file; every problem is a {@link RoutesFileException}; what it forgives is not reported. */
     public static RouteSet read(Path path) {
-        return parse(readText(path), path);
+        return read(path, w -> {});
+    }
+
+    /**
+     * Reads and validates a routes file. What semantic-router accepts and srouter can read without ambiguity is
+     * forgiven, each with one warning {@code file:line:column: ...} to {@code warn}: a blank utterance is skipped, a
+     * repeated utterance within a route is kept once. Everything else is a {@link RoutesFileException}.
+     */
+    public static RouteSet read(Path path, Consumer<String> warn) {
+        Parser parser = new Parser(path);
+        RouteSet routes = parser.document(readText(path));
+        parser.warnings.forEach(warn);
+        return routes;
     }
 
     /**
@@ -394,6 +407,8 @@ public final class RoutesFile {
         private final Path file;
         private final Scalars scalars = new Scalars();
         private int values;
+        /** What was forgiven, {@code file:line:column: ...}, in file order. */
+        final List<String> warnings = new ArrayList<>();
 
         Parser(Path file) {
             this.file = file;
@@ -568,20 +583,28 @@ public final class RoutesFile {
                     throw at(item, where + ": expected a string, found " + describe(item));
                 }
                 String text = scalar.getValue(); // exact text as written, whatever YAML would resolve it to (yes, 42)
-                if (text.isEmpty()) {
-                    throw at(item, "empty " + where);
-                }
+                // semantic-router loads both of these (public intent data sets have them): skip, keep one, and say so.
                 if (text.isBlank()) {
-                    throw at(item, "empty " + where + " (only whitespace)");
+                    warn(item, (text.isEmpty() ? "empty " : "blank ") + where + " skipped");
+                    continue;
                 }
                 Node first = seen.putIfAbsent(text, item);
                 if (first != null) {
-                    throw at(item, "duplicate utterance " + quote(text) + " in " + label + " (first at line " + line(first)
-                            + ")");
+                    warn(item, "repeated utterance " + quote(text) + " in " + label + " (first at line " + line(first)
+                            + ") kept once");
+                    continue;
                 }
                 out.add(text);
             }
+            if (out.isEmpty()) {
+                throw at(node, "'utterances' in " + label + " has no utterance that is not blank; add at least one example");
+            }
             return out;
+        }
+
+        private void warn(Node node, String problem) {
+            Mark mark = node.getStartMark();
+            warnings.add(file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": " + problem);
         }
 
         /** A string scalar; with {@code required}, also non-null and not blank. */

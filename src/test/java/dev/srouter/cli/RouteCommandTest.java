@@ -226,6 +226,19 @@ class RouteCommandTest {
     }
 
     @Test
+    void aFileSemanticRouterAcceptsLoadsWithOneWarningPerForgivenLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("routes.yaml");
+        Files.writeString(f, "routes:\n  - name: politics\n    utterances:\n      - isn't politics the best thing ever\n      - \"\"\n"
+                + "      - isn't politics the best thing ever\n");
+        Result r = cli().run("route", "-r", f.toString(), POLITICS);
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("politics "), r.toString());
+        assertTrue(r.err().contains(f + ":5:9: empty utterance #2 in route 'politics' skipped"), r.toString());
+        assertTrue(r.err().contains(f + ":6:9: repeated utterance"), r.toString());
+        assertEquals(2, r.err().lines().filter(l -> l.contains("warning")).count(), r.toString());
+    }
+
+    @Test
     void badOptionValuesAreUsageErrors() {
         assertEquals(64, cli().run(args("--threshold", "1.5", POLITICS)).exit());
         assertEquals(64, cli().run(args("--top-k", "0", POLITICS)).exit());

@@ -380,26 +380,43 @@ class RoutesFileTest {
 
     // ------------------------------------------------------------------------------------------- utterances
 
-    @Test
-    void emptyUtterance() throws IOException {
-        rejects(route("    utterances:\n      - hi\n      - \"\"\n"), 5, 9, "empty utterance #2 in route 'politics'");
+    /** Reads {@code yaml} as a file and returns its routes' utterances and the warnings, as semantic-router-style input. */
+    private List<String> forgiven(String yaml, List<String> utterances) throws IOException {
+        java.nio.file.Path f = file(yaml);
+        List<String> warnings = new java.util.ArrayList<>();
+        RouteSet set = RoutesFile.read(f, warnings::add);
+        assertEquals(utterances, set.routes().get(0).utterances());
+        return warnings.stream().map(w -> w.substring(f.toString().length() + 1)).toList();
     }
 
     @Test
-    void nullUtteranceIsEmpty() throws IOException {
-        rejects(route("    utterances:\n      -\n      - hi\n"), 4, 8, "empty utterance #1 in route 'politics'");
+    void anEmptyUtteranceIsSkippedWithAWarningNamingItsLine() throws IOException {
+        assertEquals(List.of("5:9: empty utterance #2 in route 'politics' skipped"),
+                forgiven(route("    utterances:\n      - hi\n      - \"\"\n"), List.of("hi")));
     }
 
     @Test
-    void whitespaceOnlyUtterance() throws IOException {
-        rejects(route("    utterances:\n      - hi\n      - \"   \"\n"), 5, 9,
-                "empty utterance #2 in route 'politics' (only whitespace)");
+    void aNullUtteranceIsSkippedLikeAnEmptyOne() throws IOException {
+        assertEquals(List.of("4:8: empty utterance #1 in route 'politics' skipped"),
+                forgiven(route("    utterances:\n      -\n      - hi\n"), List.of("hi")));
     }
 
     @Test
-    void duplicateUtterance() throws IOException {
-        RoutesFileException e = rejects(route("    utterances:\n      - hi there\n      - bye\n      - hi there\n"), 6, 9, "");
-        assertEquals("duplicate utterance 'hi there' in route 'politics' (first at line 4)", e.problem());
+    void aWhitespaceOnlyUtteranceIsSkipped() throws IOException {
+        assertEquals(List.of("5:9: blank utterance #2 in route 'politics' skipped"),
+                forgiven(route("    utterances:\n      - hi\n      - \"   \"\n"), List.of("hi")));
+    }
+
+    @Test
+    void aRepeatedUtteranceIsKeptOnceWithAWarning() throws IOException {
+        assertEquals(List.of("6:9: repeated utterance 'hi there' in route 'politics' (first at line 4) kept once"),
+                forgiven(route("    utterances:\n      - hi there\n      - bye\n      - hi there\n"), List.of("hi there", "bye")));
+    }
+
+    @Test
+    void aRouteWithOnlyBlankUtterancesIsStillInvalid() throws IOException {
+        rejects(route("    utterances:\n      - \"\"\n      - \" \"\n"), 4, 7,
+                "'utterances' in route 'politics' has no utterance that is not blank");
     }
 
     @Test

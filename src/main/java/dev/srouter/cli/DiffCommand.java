@@ -39,7 +39,7 @@ final class DiffCommand extends BaseCommand {
         SyncStrategy mode = SyncStrategy.parse(strategy);
         try (VectorIndex index = IndexFactory.remote(root, "diff")) {
             SyncService.Comparison c = new SyncService(index, null, Clock.systemUTC(), SyncService.DEFAULT_BATCH, "srouter " + VersionProvider.version(), this::debug)
-                    .compare(local, mode, true);
+                    .withProgress(TerminalProgress.forContext(ctx(), root.quiet)).compare(local, mode, true);
             if (root.output == OutputFormat.json) {
                 out().println(DiffRenderer.json(c, index.describeLocation()).toString());
             } else {

@@ -57,7 +57,9 @@ final class RoutingSetup implements AutoCloseable {
         Encoder base = createEncoder(root, routes);
         debug.accept("encoder " + base.name() + " (dimension " + (base.dimension() < 0 ? "unknown until first call" : base.dimension()) + ")");
         Encoder encoder = cached(root, base, warn);
-        LocalIndex index = LocalIndex.build(routes, encoder);
+        // A big routes file on a cold cache takes a while to embed: show it on a terminal.
+        LocalIndex index = LocalIndex.build(routes, new dev.srouter.encoder.ProgressEncoder(encoder,
+                TerminalProgress.forContext(root.ctx, root.quiet)));
         RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
         debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
                 (System.nanoTime() - t0) / 1e6));

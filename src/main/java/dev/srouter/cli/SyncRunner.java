@@ -55,7 +55,8 @@ abstract class SyncRunner extends BaseCommand {
         Clock clock = Clock.systemUTC();
         try (VectorIndex index = IndexFactory.remote(root, spec.name());
                 Encoder encoder = encoder(local)) {
-            SyncService service = new SyncService(index, encoder, clock, batchSize, "srouter " + VersionProvider.version(), this::debug);
+            SyncService service = new SyncService(index, encoder, clock, batchSize, "srouter " + VersionProvider.version(), this::debug)
+                    .withProgress(TerminalProgress.forContext(ctx(), root.quiet));
             VectorIndex.IndexInfo info = index.describe();
             if (reembed && info.exists() && info.dimension() > 0 && encoder.dimension() > 0 && info.dimension() != encoder.dimension()) {
                 throw SrouterException.failure("--reembed cannot change the dimension of " + index.describeLocation() + " (" + info.dimension()

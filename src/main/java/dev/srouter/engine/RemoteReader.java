@@ -38,6 +38,11 @@ public final class RemoteReader {
 
     /** {@link #read(VectorIndex)} with the manifest already read. */
     public static RemoteState read(VectorIndex index, Optional<Manifest> manifest) {
+        return read(index, manifest, dev.srouter.core.Progress.Task.NONE);
+    }
+
+    /** {@link #read(VectorIndex, Optional)}, advancing {@code progress} by the records of each page. */
+    public static RemoteState read(VectorIndex index, Optional<Manifest> manifest, dev.srouter.core.Progress.Task progress) {
         // Routes sorted by name and utterances in a stable order: the remote has no order of its own.
         Map<String, Set<String>> utterances = new TreeMap<>();
         Map<String, Map<Map<String, Object>, Integer>> metadataVotes = new HashMap<>();
@@ -54,6 +59,7 @@ public final class RemoteReader {
                     functionSchemas.putIfAbsent(r.route(), r.functionSchemas());
                 }
             }
+            progress.advance(page.records().size());
             token = page.nextPageToken();
         } while (token != null);
 

@@ -4,6 +4,7 @@ import dev.srouter.core.Batches;
 import dev.srouter.core.ContentHash;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.Manifest;
+import dev.srouter.core.Progress;
 import dev.srouter.core.Route;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.SrouterException;
@@ -55,6 +56,14 @@ public final class SyncService {
         this.progress = progress;
     }
 
+    /** Shows the progress of long work (pages read, records embedded and written, deletes) on {@code bars}. */
+    public SyncService withProgress(Progress bars) {
+        this.bars = bars == null ? Progress.NONE : bars;
+        return this;
+    }
+
+    private Progress bars = Progress.NONE;
+
     /**
      * Local against remote. When the remote's manifest carries the local content hash, the answer
      * comes from that one config read: {@code fastPath} is set and no record was listed.
@@ -76,7 +85,10 @@ public final class SyncService {
             // The manifest is written last, so a matching hash means the records are complete: remote == local.
             return new Comparison(local, local, manifest, SyncPlanner.plan(local, local, strategy), true, true, -1, info.dimension());
         }
-        RemoteReader.RemoteState remote = RemoteReader.read(index, manifest);
+        RemoteReader.RemoteState remote;
+        try (Progress.Task task = bars.start("reading " + index.describeLocation(), info.count() > 0 ? info.count() : -1)) {
+            remote = RemoteReader.read(index, manifest, task);
+        }
         return new Comparison(local, remote.routes(), remote.manifest(), SyncPlanner.plan(local, remote.routes(), strategy), false, true,
                 remote.records(), info.dimension());
     }
@@ -150,14 +162,18 @@ public final class SyncService {
         int writes = 0;
 
         List<RecordKey> deletes = plan.remoteDeletes().stream().map(u -> new RecordKey(u.route(), u.text())).toList();
-        for (List<RecordKey> batch : batches(deletes)) {
-            lease.ensureHeld();
-            index.delete(batch);
-            writes++;
+        try (Progress.Task task = deletes.size() > batchSize ? bars.start("deleting", deletes.size()) : Progress.Task.NONE) {
+            for (List<RecordKey> batch : batches(deletes)) {
+                lease.ensureHeld();
+                index.delete(batch);
+                writes++;
+                task.advance(batch.size());
+            }
         }
 
         List<Utterance> toEmbed = reembed ? allUtterances(target) : plan.remoteUpserts();
         int embedded = 0;
+        Progress.Task embedding = toEmbed.isEmpty() ? Progress.Task.NONE : bars.start("embedding and writing", toEmbed.size());
         for (List<Utterance> batch : batches(toEmbed)) {
             List<float[]> vectors = encoder.encode(batch.stream().map(Utterance::text).toList());
             embedded += batch.size();
@@ -170,7 +186,9 @@ public final class SyncService {
             index.upsert(records);
             writes++;
             progress.accept("upserted " + embedded + " of " + toEmbed.size() + " records");
+            embedding.advance(batch.size());
         }
+        embedding.close();
 
         List<StoredRecord> rewrites = new ArrayList<>();
         if (!reembed) {

@@ -194,4 +194,38 @@ class ReplIT {
         String applied = await("exit", x -> x.contains("[exit "));
         assertTrue(applied.contains("36 upserted") && applied.contains("[exit 0]"), applied);
     }
+
+    /** A routes file of {@code n} distinct utterances over 10 routes, so that embedding it takes a while on a cold cache. */
+    private Path bigRoutes(int n) throws IOException {
+        StringBuilder y = new StringBuilder("routes:\n");
+        for (int r = 0; r < 10; r++) {
+            y.append("  - name: topic-").append(r).append("\n    utterances:\n");
+            for (int i = r; i < n; i += 10) {
+                y.append("      - question number ").append(i).append(" about topic ").append(r).append(" and item ").append(i * 7 % 13).append('\n');
+            }
+        }
+        Path f = tmp.resolve("big.yaml");
+        Files.writeString(f, y.toString());
+        return f;
+    }
+
+    @Test
+    void aLongPushShowsProgressOnATerminalAndNothingWhenStderrIsAFile() throws Exception {
+        Path big = bigRoutes(1500);
+        start("push", "-r", big.toString(), "--index", "file:" + tmp.resolve("idx"), "--yes", "--no-color");
+        String during = await("a progress bar", x -> x.contains("embedding and writing") && x.contains("%") || x.contains("[exit "));
+        assertTrue(during.contains("embedding and writing") && during.contains("/1500"), "progress on the terminal: " + during);
+        String done = await("exit", x -> x.contains("[exit "));
+        assertTrue(done.contains("[exit 0]") && done.contains("1500 upserted"), done);
+
+        // The same work with stderr to a file: no bar, no carriage returns, just the result.
+        Path err = tmp.resolve("err.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString(),
+                "push", "-r", big.toString(), "--index", "file:" + tmp.resolve("idx2"), "--yes", "--no-cache")
+                .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        String text = Files.readString(err);
+        assertFalse(text.contains("embedding") || text.contains("\r") || text.contains("%"), "nothing extra off a terminal: " + text);
+    }
 }

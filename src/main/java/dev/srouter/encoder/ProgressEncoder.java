@@ -1,0 +1,73 @@
+package dev.srouter.encoder;
+
+import dev.srouter.core.Batches;
+import dev.srouter.core.Progress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An encoder that reports its progress: a call with many texts is passed on in chunks of
+ * {@value #CHUNK}, and each chunk done advances a task. Vectors never depend on the chunking (every
+ * encoder embeds each text on its own), so only the number of calls changes. Calls with one chunk
+ * or less report nothing.
+ */
+public final class ProgressEncoder implements Encoder {
+    static final int CHUNK = 256;
+    private final Encoder delegate;
+    private final Progress progress;
+
+    public ProgressEncoder(Encoder delegate, Progress progress) {
+        this.delegate = delegate;
+        this.progress = progress;
+    }
+
+    @Override
+    public List<float[]> encode(List<String> texts) {
+        if (texts.size() <= CHUNK) {
+            return delegate.encode(texts);
+        }
+        List<float[]> out = new ArrayList<>(texts.size());
+        try (Progress.Task task = progress.start("embedding", texts.size())) {
+            for (List<String> chunk : Batches.of(texts, CHUNK)) {
+                out.addAll(delegate.encode(chunk));
+                task.advance(chunk.size());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String type() {
+        return delegate.type();
+    }
+
+    @Override
+    public String model() {
+        return delegate.model();
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public int dimension() {
+        return delegate.dimension();
+    }
+
+    @Override
+    public String cacheKey() {
+        return delegate.cacheKey();
+    }
+
+    @Override
+    public double defaultThreshold() {
+        return delegate.defaultThreshold();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -97,7 +97,7 @@ final class RouteCommand extends BaseCommand {
         });
         long count = 0;
         long t0 = System.nanoTime();
-        try {
+        try (dev.srouter.core.Progress.Task routed = TerminalProgress.besideResults(ctx(), root.quiet).start("routing", -1)) {
             Future<Chunk> next = ahead.submit(() -> Chunk.read(reader, setup));
             while (true) {
                 Chunk chunk = next.get();
@@ -117,6 +117,7 @@ final class RouteCommand extends BaseCommand {
                     return ExitCode.OK;
                 }
                 count += chunk.lines.size();
+                routed.advance(chunk.lines.size());
             }
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;

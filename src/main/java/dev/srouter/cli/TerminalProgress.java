@@ -28,11 +28,24 @@ final class TerminalProgress implements Progress {
         return new TerminalProgress(System.err);
     }
 
-    /** Whether file descriptor 2 is a terminal, asked of JLine's native providers (false when none can tell). */
+    /**
+     * Bars for work whose results go to stdout ({@code route -}): only when stdout is not the terminal too, where the
+     * bar would be drawn between the results.
+     */
+    static Progress besideResults(CliContext ctx, boolean quiet) {
+        return isTerminal(SystemStream.Output) ? Progress.NONE : forContext(ctx, quiet);
+    }
+
+    /** Whether file descriptor 2 is a terminal. */
     static boolean stderrIsTerminal() {
+        return isTerminal(SystemStream.Error);
+    }
+
+    /** Whether a standard stream is a terminal, asked of JLine's native providers (false when none can tell). */
+    private static boolean isTerminal(SystemStream stream) {
         for (String provider : new String[] {"jni", "ffm", "exec"}) {
             try {
-                return TerminalProvider.load(provider).isSystemStream(SystemStream.Error);
+                return TerminalProvider.load(provider).isSystemStream(stream);
             } catch (Throwable notAvailable) {
                 // try the next provider
             }

@@ -58,9 +58,16 @@ class ReplIT {
     }
 
     private void start(String... srouterArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("env", "SROUTER_CACHE_DIR=" + tmp.resolve("cache"), "SROUTER_HISTORY=" + tmp.resolve("history"),
-                "TERM=xterm-256color", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
         cmd.addAll(List.of(srouterArgs));
+        start0(cmd);
+    }
+
+    /** Runs {@code command} in the tmux pane, with the cache and history of this test. */
+    private void start0(List<String> command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "SROUTER_CACHE_DIR=" + tmp.resolve("cache"), "SROUTER_HISTORY=" + tmp.resolve("history"),
+                "TERM=xterm-256color"));
+        cmd.addAll(command);
         StringBuilder shell = new StringBuilder();
         for (String c : cmd) {
             shell.append('\'').append(c.replace("'", "'\\''")).append("' ");
@@ -227,5 +234,26 @@ class ReplIT {
         assertEquals(0, p.exitValue());
         String text = Files.readString(err);
         assertFalse(text.contains("embedding") || text.contains("\r") || text.contains("%"), "nothing extra off a terminal: " + text);
+    }
+
+    @Test
+    void routeOverAFileShowsHowManyLinesItRoutedWhileItsResultsGoToAFile() throws Exception {
+        Path big = bigRoutes(300);
+        Path in = tmp.resolve("questions.txt");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20000; i++) {
+            lines.append("question number ").append(i % 300).append(" about topic ").append(i % 10).append('\n');
+        }
+        Files.writeString(in, lines.toString());
+        Path out = tmp.resolve("decisions.tsv");
+        Path script = tmp.resolve("run.sh");
+        Files.writeString(script, "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + JarIT.JAR + "' route -r '" + big
+                + "' -o tsv - < '" + in + "' > '" + out + "'\n");
+        start0(List.of("bash", script.toString()));
+        String during = await("the count", x -> x.contains("routing") || x.contains("[exit "));
+        assertTrue(during.contains("routing"), "a count of lines routed on the terminal: " + during);
+        String done = await("exit", x -> x.contains("[exit "));
+        assertTrue(done.contains("[exit 0]"), done);
+        assertEquals(20000, Files.readAllLines(out).size(), "every decision in the file, nothing of the bar");
     }
 }

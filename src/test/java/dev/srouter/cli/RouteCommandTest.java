@@ -259,6 +259,22 @@ class RouteCommandTest {
     }
 
     @Test
+    void colourFollowsTermNoColorAndClicolorForce() {
+        Result dumb = cli().interactive(true).env("TERM", "dumb").run(args(POLITICS));
+        assertFalse(dumb.out().contains("\u001b["), "TERM=dumb means no colour: " + dumb);
+        Result emptyNoColor = cli().interactive(true).env("NO_COLOR", "").run(args(POLITICS));
+        assertTrue(emptyNoColor.out().contains("\u001b["), "an empty NO_COLOR does not count (no-color.org): " + emptyNoColor);
+        Result forced = cli().env("CLICOLOR_FORCE", "1").run(args(POLITICS));
+        assertTrue(forced.out().contains("\u001b["), "CLICOLOR_FORCE=1 forces colour into a pipe: " + forced);
+        Result forcedOff = cli().env("CLICOLOR_FORCE", "0").run(args(POLITICS));
+        assertFalse(forcedOff.out().contains("\u001b["), "CLICOLOR_FORCE=0 forces nothing: " + forcedOff);
+        Result flagWins = cli().env("CLICOLOR_FORCE", "1").run(args("--no-color", POLITICS));
+        assertFalse(flagWins.out().contains("\u001b["), "--no-color wins over CLICOLOR_FORCE: " + flagWins);
+        Result noColorWins = cli().env("CLICOLOR_FORCE", "1").env("NO_COLOR", "1").run(args(POLITICS));
+        assertFalse(noColorWins.out().contains("\u001b["), "NO_COLOR wins over CLICOLOR_FORCE: " + noColorWins);
+    }
+
+    @Test
     void verboseReportsEncoderOnStderrAndQuietStaysSilent() {
         Result v = cli().run(args("-v", POLITICS));
         assertTrue(v.err().contains("encoder local:all-MiniLM-L6-v2-q (dimension 384)"), v.toString());

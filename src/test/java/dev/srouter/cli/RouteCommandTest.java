@@ -48,7 +48,7 @@ class RouteCommandTest {
     void routesATextToItsRouteWithAScore() {
         Result r = cli().run(args(POLITICS));
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().matches("politics 0\\.\\d{4}\\n"), r.toString());
+        assertTrue(r.out().matches("politics 0\\.\\d{4} \\(best similarity 1\\.0000 >= threshold 0\\.6000\\)\\n"), r.toString());
         assertEquals("", r.err(), r.toString());
     }
 

@@ -27,7 +27,7 @@ abstract class BaseCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         Set<OutputFormat> formats = outputFormats();
         if (!formats.contains(root.output)) {
-            throw SrouterException.usage(spec.qualifiedName() + " has no -o " + root.output + " output; it supports "
+            throw SrouterException.usage("'" + spec.qualifiedName() + "' has no -o " + root.output + " output; it supports "
                     + formats.stream().map(f -> "-o " + f).collect(Collectors.joining(", ")));
         }
         return doCall();

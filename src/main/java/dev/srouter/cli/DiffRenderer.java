@@ -146,10 +146,15 @@ final class DiffRenderer {
         if (plan.strategy() == SyncStrategy.ERROR) {
             Diff d = plan.diff();
             return "differences: " + d.localOnlyCount() + " only in the file (-), " + d.remoteOnlyCount() + " only on the remote (+), "
-                    + d.attributeChangeCount() + " attributes (~), in " + plan.diff().changed().size() + " routes"
+                    + count(d.attributeChangeCount(), "attribute") + " (~), in " + count(plan.diff().changed().size(), "route")
                     + "  (strategy error: nothing written)";
         }
         return plan.summary() + "  (strategy " + plan.strategy().cliName() + ")";
+    }
+
+    /** {@code 1 route}, {@code 2 routes}. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** The documented JSON schema (docs/sync-strategies.md, "JSON output"). */

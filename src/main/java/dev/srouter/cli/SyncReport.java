@@ -48,13 +48,13 @@ record SyncReport(String status, SyncPlan plan, SyncService.Applied applied, boo
         int attributes = remoteAttributesSet();
         String file = switch (routesFile) {
             case "created" -> "created";
-            case "rewritten" -> "rewritten: +" + plan.localAdded() + " -" + plan.localRemoved() + " utterances, attributes of "
-                    + plan.localRouteUpdateCount() + " routes (" + routes + ".bak kept)";
+            case "rewritten" -> "rewritten: +" + plan.localAdded() + " -" + plan.localRemoved() + " utterances, attributes set on "
+                    + DiffRenderer.count(plan.localRouteUpdateCount(), "route") + " (" + routes + ".bak kept)";
             default -> "unchanged";
         };
         return String.format(Locale.ROOT, "synced %s with %s (%s): remote %d upserted (%d embedded), %d deleted, %d payloads rewritten, "
-                + "attributes of %d routes set%s; routes file %s", routes, indexLocation, plan.strategy().cliName(), applied.upserted(),
-                applied.embedded(), applied.deleted(), applied.payloadRewritten(), attributes,
+                + "attributes set on %s%s; routes file %s", routes, indexLocation, plan.strategy().cliName(), applied.upserted(),
+                applied.embedded(), applied.deleted(), applied.payloadRewritten(), DiffRenderer.count(attributes, "route"),
                 attributes == 0 ? "" : " (" + String.join(", ", remoteAttributeKeys()) + ")", file);
     }
 

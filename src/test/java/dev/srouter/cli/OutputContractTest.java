@@ -130,6 +130,30 @@ class OutputContractTest {
     }
 
     @Test
+    void onATerminalJsonShowsThePlanOnStderrForTheConfirmationAndStdoutStaysOneDocument() throws IOException {
+        Result declined = new CliRunner(cache).interactive(true).stdin("n\n").env("COLUMNS", "120")
+                .run("push", "--routes=" + routes, "--index=" + index, "-o", "json");
+        assertTrue(declined.err().contains("isn't politics the best thing ever") && declined.err().contains("Apply this plan?"),
+                "the person sees what they are asked to confirm: " + declined);
+        assertEquals("cancelled", onlyJson(declined).at("/result/status").asText(), declined.toString());
+    }
+
+    @Test
+    void aFailureAfterThePlanLeavesStdoutEmptyAndEndsStderrWithTheError() throws Exception {
+        assertEquals(0, run("push", "--yes").exit());
+        Files.writeString(routes, Files.readString(routes).replace("      - hello there\n", "      - hello there\n      - howdy partner\n"));
+        try (dev.srouter.index.VectorIndex idx = new dev.srouter.index.file.FileIndex(dir.resolve("idx"));
+                dev.srouter.engine.LeaseLock.Held held = new dev.srouter.engine.LeaseLock(idx, java.time.Clock.systemUTC(),
+                        java.time.Duration.ofSeconds(60)).acquire("ci-job-7", java.time.Duration.ZERO)) {
+            Result blocked = run("push", "-o", "json", "--yes", "--lock-timeout", "0");
+            assertEquals(3, blocked.exit(), blocked.toString());
+            JsonNode e = jsonError(blocked);
+            assertEquals("locked", e.get("kind").asText(), blocked.toString());
+            assertTrue(e.get("message").asText().contains("ci-job-7"), blocked.toString());
+        }
+    }
+
+    @Test
     void aFormatACommandDoesNotPrintIsRefusedNamingTheOnesItDoes() {
         Result diff = run("diff", "-o", "tsv");
         assertEquals(64, diff.exit(), diff.toString());

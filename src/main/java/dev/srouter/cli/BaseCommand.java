@@ -1,7 +1,11 @@
 package dev.srouter.cli;
 
+import dev.srouter.core.SrouterException;
 import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -21,7 +25,17 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        Set<OutputFormat> formats = outputFormats();
+        if (!formats.contains(root.output)) {
+            throw SrouterException.usage("'" + spec.qualifiedName() + "' has no -o " + root.output + " output; it supports "
+                    + formats.stream().map(f -> "-o " + f).collect(Collectors.joining(", ")));
+        }
         return doCall();
+    }
+
+    /** The {@code -o} formats this command prints; any other is refused with exit 64 before it runs. */
+    Set<OutputFormat> outputFormats() {
+        return EnumSet.of(OutputFormat.text, OutputFormat.json);
     }
 
     protected abstract int doCall() throws Exception;

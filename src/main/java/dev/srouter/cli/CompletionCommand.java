@@ -22,6 +22,11 @@ final class CompletionCommand extends BaseCommand {
     Shell shell;
 
     @Override
+    java.util.Set<OutputFormat> outputFormats() {
+        return java.util.EnumSet.of(OutputFormat.text);
+    }
+
+    @Override
     protected int doCall() {
         out().print(script(shell, spec.root().commandLine()));
         out().flush();

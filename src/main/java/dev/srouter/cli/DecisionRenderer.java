@@ -9,8 +9,9 @@ import java.util.Optional;
 import picocli.CommandLine.Help.Ansi;
 
 /**
- * Prints routing decisions: {@code text} for people (route and score, or {@code -}), {@code json}
- * one object per line, {@code tsv} {@code text<TAB>route<TAB>score}.
+ * Prints routing decisions: {@code text} for people (route, score, and the best similarity that passed the
+ * threshold, or {@code -}), {@code json} one object per line (docs/json-output.md), {@code tsv}
+ * {@code text<TAB>route<TAB>score}.
  */
 final class DecisionRenderer {
     private final OutputFormat format;
@@ -48,11 +49,13 @@ final class DecisionRenderer {
                 .field("text", d.text())
                 .field("route", best.map(Candidate::route).orElse(null))
                 .field("score", best.map(Candidate::score).orElse(null))
+                .field("similarity", best.map(Candidate::bestSimilarity).orElse(null))
                 .field("threshold", best.map(Candidate::threshold).orElse(globalThreshold));
         if (many) {
             j.beginArray("routes");
             for (Candidate c : d.routes()) {
-                j.begin().field("route", c.route()).field("score", c.score()).field("threshold", c.threshold()).end();
+                j.begin().field("route", c.route()).field("score", c.score()).field("similarity", c.bestSimilarity())
+                        .field("threshold", c.threshold()).end();
             }
             j.endArray();
         }
@@ -88,7 +91,10 @@ final class DecisionRenderer {
                 if (line.length() > 0) {
                     line.append("  ");
                 }
-                line.append(ansi.string("@|bold,green " + c.route() + "|@")).append(' ').append(score(c.score()));
+                // The score ranks; the best similarity is what passed the threshold, so both are shown.
+                line.append(ansi.string("@|bold,green " + c.route().replace("|@", "| @") + "|@")).append(' ').append(score(c.score()))
+                        .append(" (best similarity ").append(score(c.bestSimilarity())).append(" >= threshold ")
+                        .append(score(c.threshold())).append(')');
             }
             out.println(line);
         }

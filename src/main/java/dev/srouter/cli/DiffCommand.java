@@ -43,7 +43,7 @@ final class DiffCommand extends BaseCommand {
             if (root.output == OutputFormat.json) {
                 out().println(DiffRenderer.json(c, index.describeLocation()).toString());
             } else {
-                DiffRenderer.text(out(), c, summary, ansi());
+                DiffRenderer.text(out(), c, summary, ansi(), TerminalWidth.of(ctx()));
             }
             out().flush();
             return c.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.AttributeChange;
+import dev.srouter.core.Diff;
 import dev.srouter.core.RouteDiff;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.SyncPlan;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Help.Ansi;
 
 /**
@@ -77,45 +79,82 @@ final class DiffRenderer {
         }
     }
 
-    static void text(PrintWriter out, Comparison c, boolean summaryOnly, Ansi ansi) {
+    /**
+     * The table (or with {@code summaryOnly} the per-route counts), a legend, and the summary line, in at most
+     * {@code width} columns: cells wrap at spaces.
+     */
+    static void text(PrintWriter out, Comparison c, boolean summaryOnly, Ansi ansi, int width) {
         SyncPlan plan = c.plan();
         if (plan.inSync()) {
             out.println("in sync: " + (c.fastPath() ? "the remote's content hash matches the routes file" : "no differences")
                     + " (" + c.local().routes().size() + " routes, " + c.local().utteranceCount() + " utterances)");
             return;
         }
+        TextTable table;
         if (summaryOnly) {
-            out.printf(Locale.ROOT, "%-24s %8s %8s %6s%n", "ROUTE", "LOCAL+", "REMOTE+", "ATTRS");
+            table = new TextTable(List.of("ROUTE", "ONLY IN FILE (-)", "ONLY ON REMOTE (+)", "ATTRIBUTES (~)"));
             for (RouteDiff d : plan.diff().changed()) {
-                out.printf(Locale.ROOT, "%-24s %8d %8d %6d%n", d.route(), d.localOnly().size(), d.remoteOnly().size(), d.attributeChanges().size());
+                table.add(List.of(TextTable.Cell.plain(d.route()), TextTable.Cell.plain(String.valueOf(d.localOnly().size())),
+                        TextTable.Cell.plain(String.valueOf(d.remoteOnly().size())),
+                        TextTable.Cell.plain(String.valueOf(d.attributeChanges().size()))));
             }
         } else {
-            List<Entry> rows = entries(c);
-            int w = Math.max(5, rows.stream().mapToInt(e -> e.route().length()).max().orElse(5));
-            int v = Math.min(60, Math.max(20, rows.stream().mapToInt(e -> e.what().length()).max().orElse(20)));
-            String fmt = "%-" + w + "s  %s %-" + v + "s  %-18s %-18s  %s%n";
-            out.printf(Locale.ROOT, fmt, "ROUTE", " ", "UTTERANCE OR ATTRIBUTE", "LOCAL", "REMOTE", "ACTION");
+            table = new TextTable(List.of("ROUTE", " ", "UTTERANCE OR ATTRIBUTE", "LOCAL", "REMOTE", "ACTION"));
             String last = null;
-            for (Entry e : rows) {
-                String mark = switch (e.mark()) {
-                    case "-" -> ansi.string("@|green -|@");
-                    case "+" -> ansi.string("@|red +|@");
-                    default -> ansi.string("@|yellow ~|@");
-                };
-                out.printf(Locale.ROOT, fmt, e.route().equals(last) ? "" : e.route(), mark, clip(e.what(), v), clip(e.local(), 18),
-                        clip(e.remote(), 18), e.action());
+            for (Entry e : entries(c)) {
+                UnaryOperator<String> style = style(e.action(), ansi);
+                table.add(List.of(TextTable.Cell.plain(e.route().equals(last) ? "" : e.route()), new TextTable.Cell(e.mark(), style),
+                        TextTable.Cell.plain(e.what()), TextTable.Cell.plain(e.local()), TextTable.Cell.plain(e.remote()),
+                        new TextTable.Cell(e.action(), style)));
                 last = e.route();
             }
+        }
+        table.render(width).forEach(out::println);
+        for (String line : legend(ansi)) {
+            // Escape codes do not take columns: wrap only a legend line that is too wide without colour.
+            String plain = line.replaceAll("\u001b\\[[0-9;]*m", "");
+            (TextTable.length(plain) <= width ? List.of(line) : TextTable.wrap(plain, width)).forEach(out::println);
         }
         out.println(summary(plan));
     }
 
+    /** What the markers, and with colour the colours, mean: one or two lines. */
+    static List<String> legend(Ansi ansi) {
+        String marks = "markers: - only in the routes file, + only on the remote, ~ attribute differs";
+        if (!ansi.enabled()) {
+            return List.of(marks);
+        }
+        return List.of(marks, "colours: " + ansi.string("@|green green|@") + " adds, " + ansi.string("@|red red|@") + " removes, "
+                + ansi.string("@|yellow yellow|@") + " sets a value, on the side ACTION names");
+    }
+
+    /** Colour by what happens: green adds, red removes, yellow sets a value; keep and none stay plain. */
+    private static UnaryOperator<String> style(String action, Ansi ansi) {
+        String colour = action.startsWith("add") ? "green" : action.startsWith("delete") || action.startsWith("remove") ? "red"
+                : action.startsWith("set") ? "yellow" : null;
+        if (colour == null || !ansi.enabled()) {
+            return UnaryOperator.identity();
+        }
+        return s -> ansi.string("@|" + colour + " " + s.replace("|@", "| @") + "|@");
+    }
+
+    /**
+     * The last line: what the plan writes, e.g. {@code remote: +2 -0 ~1  local: +2 -0 ~0  (strategy merge)}; for
+     * {@code error}, which writes nothing, the differences it found.
+     */
     static String summary(SyncPlan plan) {
+        if (plan.strategy() == SyncStrategy.ERROR) {
+            Diff d = plan.diff();
+            return "differences: " + d.localOnlyCount() + " only in the file (-), " + d.remoteOnlyCount() + " only on the remote (+), "
+                    + count(d.attributeChangeCount(), "attribute") + " (~), in " + count(plan.diff().changed().size(), "route")
+                    + "  (strategy error: nothing written)";
+        }
         return plan.summary() + "  (strategy " + plan.strategy().cliName() + ")";
     }
 
-    private static String clip(String s, int width) {
-        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
+    /** {@code 1 route}, {@code 2 routes}. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** The documented JSON schema (docs/sync-strategies.md, "JSON output"). */
@@ -162,6 +201,11 @@ final class DiffRenderer {
         ObjectNode local = counts.putObject("local");
         local.put("add", plan.localAdded());
         local.put("remove", plan.localRemoved());
+        ObjectNode differences = root.putObject("differences");
+        differences.put("local_only", plan.diff().localOnlyCount());
+        differences.put("remote_only", plan.diff().remoteOnlyCount());
+        differences.put("attributes", plan.diff().attributeChangeCount());
+        differences.put("routes", plan.diff().changed().size());
         root.put("summary", summary(plan));
         return root;
     }

@@ -21,6 +21,11 @@ final class ReplCommand extends BaseCommand {
     RoutingOptions routing;
 
     @Override
+    java.util.Set<OutputFormat> outputFormats() {
+        return java.util.EnumSet.allOf(OutputFormat.class);
+    }
+
+    @Override
     protected int doCall() throws Exception {
         return runRepl(this, routing);
     }

@@ -94,7 +94,8 @@ public final class RootCommand implements Runnable {
             description = "Output format: text, json (one object per line) or tsv. Default: ${DEFAULT-VALUE}.")
     OutputFormat output;
 
-    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "No colour (also: NO_COLOR set to anything).")
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = {"No colour. Colour is on only on a terminal; NO_COLOR (non-empty) or TERM=dumb turn it off,",
+                "CLICOLOR_FORCE (not 0) turns it on without a terminal; --no-color wins over all."})
     boolean noColor;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Say more on stderr (timings, cache use, stack traces).")

@@ -33,9 +33,10 @@ import picocli.CommandLine.Parameters;
             "  srouter route -r routes.yaml --limit 3 --filter politics,chitchat \"tell me a joke\"",
             "  srouter route -r routes.yaml -o tsv - < questions.txt > decisions.tsv",
             "",
-            "Output: text prints 'ROUTE SCORE' or '-'; json prints {\"text\",\"route\",\"score\",\"threshold\"} per line",
+            "Output: text prints 'ROUTE SCORE (best similarity S >= threshold T)' or '-'; json prints",
+            "{\"text\",\"route\",\"score\",\"similarity\",\"threshold\"} per line (docs/json-output.md)",
             "(plus \"candidates\" with --explain or --limit, \"routes\" with --limit, \"nearest\" with --explain);",
-            "tsv prints TEXT<TAB>ROUTE<TAB>SCORE with '-' for no route.",
+            "tsv prints TEXT<TAB>ROUTE<TAB>SCORE with '-' for no route (not with --limit above 1 or --explain).",
             "A route's score is the aggregate of its similarities among the top-k nearest utterances; it",
             "passes when its best similarity reaches its score_threshold (else --threshold).",
         })
@@ -50,11 +51,19 @@ final class RouteCommand extends BaseCommand {
     RoutingOptions routing;
 
     @Override
+    java.util.Set<OutputFormat> outputFormats() {
+        return java.util.EnumSet.allOf(OutputFormat.class);
+    }
+
+    @Override
     protected int doCall() throws Exception {
         boolean stdin = texts.size() == 1 && texts.get(0).equals("-");
         if (texts.isEmpty()) {
             if (ctx().interactive()) {
                 return ReplCommand.runRepl(this, routing);
+            }
+            if (root.output == OutputFormat.json) {
+                throw SrouterException.usage("no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL");
             }
             err().println("srouter: no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL");
             spec.commandLine().usage(err(), picocli.CommandLine.Help.Ansi.OFF);
@@ -65,6 +74,9 @@ final class RouteCommand extends BaseCommand {
         }
         if (root.output == OutputFormat.tsv && routing.explain) {
             throw SrouterException.usage("--explain needs -o text or -o json; tsv has one decision per line");
+        }
+        if (root.output == OutputFormat.tsv && routing.limit > 1) {
+            throw SrouterException.usage("--limit " + routing.limit + " needs -o text or -o json; tsv has one route per line");
         }
         try (RoutingSetup setup = RoutingSetup.open(root, routing, !stdin, this::debug, this::warn)) {
             DecisionRenderer renderer = new DecisionRenderer(root.output, routing.explain, routing.limit > 1, ansi());

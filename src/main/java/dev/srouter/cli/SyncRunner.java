@@ -1,5 +1,6 @@
 package dev.srouter.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.RoutesFile;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** The options and the run shared by {@code sync}, {@code push} and {@code pull}. */
@@ -36,6 +36,9 @@ abstract class SyncRunner extends BaseCommand {
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
             description = "How long to wait for another sync's lock (e.g. 0, 30s, 2m). Default: ${DEFAULT-VALUE}.")
     String lockTimeout;
+
+    @Option(names = "--summary", description = "Show only the per-route counts and the summary line, not every utterance.")
+    boolean summary;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500", description = "Records per write call. Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -66,16 +69,19 @@ abstract class SyncRunner extends BaseCommand {
             // Show the plan (and get it confirmed) before touching anything, not even creating the index.
             SyncService.Comparison preview = service.compare(local, strategy, !reembed);
             service.checkEncoder(preview, reembed);
-            show(preview, index);
+            boolean nothingToDo = preview.plan().isEmpty() && !reembed && (fileExists || !createMissingRoutesFile);
+            show(preview, index, strategy != SyncStrategy.ERROR && !dryRun && !nothingToDo && !yes && ctx().interactive());
             if (strategy == SyncStrategy.ERROR) {
-                return preview.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT;
+                return report(SyncReport.notApplied("not_applied", preview.plan(), root.routes), index,
+                        preview.plan().inSync() ? ExitCode.OK : ExitCode.DIFFERENT);
             }
             if (dryRun) {
-                return preview.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT;
+                return report(SyncReport.notApplied("dry_run", preview.plan(), root.routes), index,
+                        preview.plan().isEmpty() && !reembed ? ExitCode.OK : ExitCode.DIFFERENT);
             }
-            if (preview.plan().isEmpty() && !reembed && (fileExists || !createMissingRoutesFile)) {
+            if (nothingToDo) {
                 info("nothing to do");
-                return ExitCode.OK;
+                return report(SyncReport.notApplied("nothing_to_do", preview.plan(), root.routes), index, ExitCode.OK);
             }
             requireAllowEmpty(preview, index);
             if (reembed) {
@@ -86,14 +92,16 @@ abstract class SyncRunner extends BaseCommand {
             if (!confirm(preview.plan())) {
                 err().println("nothing written; cancelled");
                 err().flush();
-                return ExitCode.FAILURE;
+                return report(SyncReport.notApplied("cancelled", preview.plan(), root.routes), index, ExitCode.FAILURE);
             }
+            boolean created = false;
             if (!info.exists()) {
                 if (encoder.dimension() < 0) {
                     throw SrouterException.failure("cannot create " + index.describeLocation() + ": the dimension of " + encoder.name()
                             + " is unknown until it embeds something");
                 }
                 index.create(encoder.dimension());
+                created = true;
                 info("created " + index.describeLocation() + " (dimension " + encoder.dimension() + ", cosine)");
             }
             LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL);
@@ -111,21 +119,28 @@ abstract class SyncRunner extends BaseCommand {
                     RoutesFileEditor.write(root.routes, withIndexEncoder(plan.target().orElseThrow(),
                             applied.embedded() > 0 ? encoder.name() : c.manifest().map(dev.srouter.core.Manifest::encoder).orElse(encoder.name())));
                 }
-                out().printf(Locale.ROOT, "synced %s with %s (%s): remote %d upserted (%d embedded), %d deleted, %d payloads rewritten; "
-                        + "routes file %s%n", root.routes, index.describeLocation(), strategy.cliName(), applied.upserted(), applied.embedded(),
-                        applied.deleted(), applied.payloadRewritten(), !fileExists ? "created"
-                        : plan.localChanged() ? "rewritten (" + root.routes + ".bak kept)" : "unchanged");
-                out().flush();
-                return ExitCode.OK;
+                return report(new SyncReport("applied", plan, applied, created, root.routes, !fileExists ? "created"
+                        : plan.localChanged() ? "rewritten" : "unchanged"), index, ExitCode.OK);
             }
         }
     }
 
-    private void show(SyncService.Comparison c, VectorIndex index) {
+    /** Under {@code -o json}, the plan waits for {@link #report}: stdout gets one document, plan and result. */
+    private ObjectNode planJson;
+
+    /**
+     * The diff and plan: as text on stdout, or under {@code -o json} kept for the one document {@link #report} prints;
+     * then, when a person is asked to confirm, the table goes to stderr so they see what they confirm.
+     */
+    private void show(SyncService.Comparison c, VectorIndex index, boolean willAsk) {
         if (root.output == OutputFormat.json) {
-            out().println(DiffRenderer.json(c, index.describeLocation()).toString());
+            planJson = DiffRenderer.json(c, index.describeLocation());
+            if (willAsk) {
+                DiffRenderer.text(err(), c, summary, ansi(), TerminalWidth.of(ctx()));
+                err().flush();
+            }
         } else if (!root.quiet) {
-            DiffRenderer.text(out(), c, false, ansi());
+            DiffRenderer.text(out(), c, summary, ansi(), TerminalWidth.of(ctx()));
         }
         out().flush();
     }
@@ -154,6 +169,18 @@ abstract class SyncRunner extends BaseCommand {
             throw SrouterException.usage("the plan deletes every record of " + index.describeLocation() + " (" + plan.remoteDeletes().size()
                     + ") and leaves it empty; nothing written. Pass --allow-empty if that is what you want");
         }
+    }
+
+    /** The result: a line for people after an apply, or under {@code -o json} the plan with its {@code "result"}. */
+    private int report(SyncReport result, VectorIndex index, int exitCode) {
+        if (root.output == OutputFormat.json) {
+            result.json(planJson);
+            out().println(planJson.toString());
+        } else if (result.status().equals("applied")) {
+            out().println(result.text(index.describeLocation()));
+        }
+        out().flush();
+        return exitCode;
     }
 
     /** On a terminal, ask; elsewhere, a plan that writes needs --yes. */

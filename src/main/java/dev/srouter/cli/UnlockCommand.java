@@ -1,5 +1,7 @@
 package dev.srouter.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
 import dev.srouter.engine.LeaseLock;
@@ -32,14 +34,12 @@ final class UnlockCommand extends BaseCommand {
     protected int doCall() throws Exception {
         try (VectorIndex index = IndexFactory.remote(root, "unlock")) {
             if (!index.describe().exists()) {
-                out().println(index.describeLocation() + " does not exist; nothing to unlock");
-                return ExitCode.OK;
+                return report(index, false, false, Optional.empty(), index.describeLocation() + " does not exist; nothing to unlock");
             }
             LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO);
             LeaseLock.State before = lock.state();
             if (before.holder().filter(h -> !h.token().isEmpty()).isEmpty() && !before.srLocked()) {
-                out().println("the index was not locked");
-                return ExitCode.OK;
+                return report(index, true, false, Optional.empty(), "the index was not locked");
             }
             Optional<LeaseLock.Holder> live = before.holder().filter(h -> !h.token().isEmpty() && !h.expired(Instant.now()));
             if (force && live.isPresent()) {
@@ -59,11 +59,25 @@ final class UnlockCommand extends BaseCommand {
                     return ExitCode.FAILURE;
                 }
             }
-            Optional<LeaseLock.Holder> broken = lock.breakLock(force);
-            out().println("broke the lock of " + broken.filter(h -> !h.token().isEmpty()).map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")
+            Optional<LeaseLock.Holder> broken = lock.breakLock(force).filter(h -> !h.token().isEmpty());
+            return report(index, true, true, broken, "broke the lock of " + broken.map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")
                     .orElse("semantic-router (sr_lock was \"True\")"));
-            out().flush();
-            return ExitCode.OK;
         }
+    }
+
+    /** The text line, or under {@code -o json} one object (docs/json-output.md). */
+    private int report(VectorIndex index, boolean exists, boolean broke, Optional<LeaseLock.Holder> lease, String text) {
+        if (root.output == OutputFormat.json) {
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("index", index.describeLocation()).put("exists", exists).put("broke", broke);
+            n.put("lock", !broke ? null : lease.isPresent() ? "lease" : "sr_lock");
+            lease.ifPresent(h -> n.putObject("holder").put("owner", h.owner()).put("host", h.host()).put("pid", h.pid())
+                    .put("expires_at", h.expiresAt().toString()));
+            out().println(n.toString());
+        } else {
+            out().println(text);
+        }
+        out().flush();
+        return ExitCode.OK;
     }
 }

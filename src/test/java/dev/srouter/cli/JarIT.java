@@ -129,6 +129,30 @@ class JarIT {
     }
 
     @Test
+    void jsonThroughAPipeIsOnlyJsonAndErrorsAreJsonOnStderr(@TempDir Path work) throws Exception {
+        Path routes = work.resolve("routes.yaml");
+        Files.copy(Path.of(ROUTES), routes);
+        String index = "file:" + work.resolve("idx");
+        String push = String.join(" ", jar("push", "-r", routes.toString(), "--index", index, "-o", "json", "--yes"))
+                .replace(JAR.toString(), "'" + JAR + "'");
+        Run r = run(work, "", List.of("bash", "-c", "set -o pipefail; " + push + " | cat"));
+        assertEquals(0, r.exit(), r.toString());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(1, r.out().lines().count(), "one document, nothing else on stdout: " + r);
+        assertEquals("applied", doc.at("/result/status").asText(), r.toString());
+        assertEquals(36, doc.at("/result/remote/upserted").asInt(), r.toString());
+        assertEquals(36, doc.at("/counts/remote/upsert").asInt(), r.toString());
+
+        Run noIndex = run(work, "", jar("diff", "-r", routes.toString(), "-o", "json"));
+        assertEquals(64, noIndex.exit(), noIndex.toString());
+        assertEquals("", noIndex.out(), noIndex.toString());
+        com.fasterxml.jackson.databind.JsonNode e = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(noIndex.err().lines().reduce((a, b) -> b).orElseThrow()).get("error");
+        assertEquals(64, e.get("code").asInt(), noIndex.toString());
+        assertEquals("usage", e.get("kind").asText(), noIndex.toString());
+    }
+
+    @Test
     void aCiJobAgainstQdrant(@TempDir Path work) throws Exception {
         Path routes = work.resolve("routes.yaml");
         Files.copy(Path.of(ROUTES), routes);

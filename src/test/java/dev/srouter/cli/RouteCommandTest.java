@@ -48,7 +48,7 @@ class RouteCommandTest {
     void routesATextToItsRouteWithAScore() {
         Result r = cli().run(args(POLITICS));
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().matches("politics 0\\.\\d{4}\\n"), r.toString());
+        assertTrue(r.out().matches("politics 0\\.\\d{4} \\(best similarity 1\\.0000 >= threshold 0\\.6000\\)\\n"), r.toString());
         assertEquals("", r.err(), r.toString());
     }
 
@@ -269,6 +269,22 @@ class RouteCommandTest {
         Result flag = cli().interactive(true).run(args("--no-color", POLITICS));
         assertFalse(flag.out().contains("\u001b["), flag.toString());
         assertFalse(cli().run(args(POLITICS)).out().contains("\u001b["), "a pipe gets none");
+    }
+
+    @Test
+    void colourFollowsTermNoColorAndClicolorForce() {
+        Result dumb = cli().interactive(true).env("TERM", "dumb").run(args(POLITICS));
+        assertFalse(dumb.out().contains("\u001b["), "TERM=dumb means no colour: " + dumb);
+        Result emptyNoColor = cli().interactive(true).env("NO_COLOR", "").run(args(POLITICS));
+        assertTrue(emptyNoColor.out().contains("\u001b["), "an empty NO_COLOR does not count (no-color.org): " + emptyNoColor);
+        Result forced = cli().env("CLICOLOR_FORCE", "1").run(args(POLITICS));
+        assertTrue(forced.out().contains("\u001b["), "CLICOLOR_FORCE=1 forces colour into a pipe: " + forced);
+        Result forcedOff = cli().env("CLICOLOR_FORCE", "0").run(args(POLITICS));
+        assertFalse(forcedOff.out().contains("\u001b["), "CLICOLOR_FORCE=0 forces nothing: " + forcedOff);
+        Result flagWins = cli().env("CLICOLOR_FORCE", "1").run(args("--no-color", POLITICS));
+        assertFalse(flagWins.out().contains("\u001b["), "--no-color wins over CLICOLOR_FORCE: " + flagWins);
+        Result noColorWins = cli().env("CLICOLOR_FORCE", "1").env("NO_COLOR", "1").run(args(POLITICS));
+        assertFalse(noColorWins.out().contains("\u001b["), "NO_COLOR wins over CLICOLOR_FORCE: " + noColorWins);
     }
 
     @Test

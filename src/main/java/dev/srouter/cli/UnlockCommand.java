@@ -29,12 +29,12 @@ final class UnlockCommand extends BaseCommand {
             }
             LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO);
             LeaseLock.State before = lock.state();
-            if (before.holder().filter(h -> !h.token().isEmpty()).isEmpty() && !before.srLocked()) {
+            if (before.holder().filter(LeaseLock.Holder::ours).isEmpty() && !before.srLocked()) {
                 out().println("the index was not locked");
                 return ExitCode.OK;
             }
             Optional<LeaseLock.Holder> broken = lock.breakLock(force);
-            out().println("broke the lock of " + broken.filter(h -> !h.token().isEmpty()).map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")
+            out().println("broke the lock of " + broken.filter(LeaseLock.Holder::ours).map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")
                     .orElse("semantic-router (sr_lock was \"True\")"));
             out().flush();
             return ExitCode.OK;

@@ -9,7 +9,12 @@ import dev.srouter.index.FaultInjectable;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.file.FileIndex;
 import dev.srouter.index.file.FileIndex.CrashPoint;
+import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.memory.InMemoryIndex;
+import dev.srouter.index.qdrant.FakeQdrantServer;
+import dev.srouter.index.qdrant.QdrantEndpoint;
+import dev.srouter.index.qdrant.QdrantIndex;
+import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +45,29 @@ class LeaseLockCrashTest {
     Path temp;
 
     enum Backend {
-        MEMORY, FILE_BEFORE_WRITE, FILE_TEMP_WRITTEN, FILE_COMMITTED
+        MEMORY, FILE_BEFORE_WRITE, FILE_TEMP_WRITTEN, FILE_COMMITTED,
+        /** The Qdrant stand-in, failing the gRPC upsert of the write (not retried: INVALID_ARGUMENT). */
+        QDRANT
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger COLLECTIONS = new java.util.concurrent.atomic.AtomicInteger();
+    private FakeQdrantServer qdrant;
+
+    private final List<VectorIndex> opened = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopQdrant() {
+        opened.forEach(VectorIndex::close);
+        if (qdrant != null) {
+            qdrant.close();
+        }
+    }
+
+    private VectorIndex qdrantIndex(String collection) {
+        VectorIndex index = QdrantIndex.connect(QdrantEndpoint.parse(qdrant.url()), null, collection, null, java.time.Clock.systemUTC(),
+                new RetryPolicy(Duration.ofSeconds(5), 4, Duration.ofMillis(2), Duration.ofMillis(20)));
+        opened.add(index);
+        return index;
     }
 
     static Stream<Arguments> kills() {
@@ -59,10 +86,16 @@ class LeaseLockCrashTest {
         VectorIndex index;
         Consumer<FaultInjectable> arm;
         Path dir = temp.resolve("index");
+        String collection = "lock-" + COLLECTIONS.incrementAndGet();
         switch (backend) {
             case MEMORY -> {
                 index = new InMemoryIndex();
                 arm = f -> f.failAfterWrites(0);
+            }
+            case QDRANT -> {
+                qdrant = FakeQdrantServer.start();
+                index = qdrantIndex(collection);
+                arm = f -> qdrant.failCall("Points/Upsert", 1, Status.Code.INVALID_ARGUMENT);
             }
             default -> {
                 index = new FileIndex(dir);
@@ -85,7 +118,11 @@ class LeaseLockCrashTest {
         assertEquals(killedAt < PROTOCOL_WRITES, dying.dead, "the kill fell on a write of the protocol");
 
         // Another process, with its own view of the index.
-        VectorIndex other = backend == Backend.MEMORY ? index : new FileIndex(dir);
+        VectorIndex other = switch (backend) {
+            case MEMORY -> index;
+            case QDRANT -> qdrantIndex(collection);
+            default -> new FileIndex(dir);
+        };
         LeaseLock next = new LeaseLock(other, clock, TTL);
         LeaseLock.State left = next.state();
         assertFalse(left.srLocked() && left.holder().filter(LeaseLock.Holder::ours).isEmpty(),
@@ -140,7 +177,7 @@ class LeaseLockCrashTest {
                 throw new IllegalStateException("the process was killed");
             }
             if (writes++ == killedAt) {
-                arm.accept((FaultInjectable) real); // this write fails as the index's fault hook makes it, and is the last
+                arm.accept(real instanceof FaultInjectable f ? f : null); // this write fails as the index's fault hook makes it, and is the last
                 dead = true;
             }
         }

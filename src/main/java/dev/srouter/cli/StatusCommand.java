@@ -49,10 +49,9 @@ final class StatusCommand extends BaseCommand {
             } else {
                 sync = "in sync";
             }
-            String lockText = lock.holder().filter(h -> !h.expired(now))
-                    .map(h -> "held by " + h.describe() + " until " + h.expiresAt() + " (lease " + h.token() + ")")
-                    .orElseGet(() -> lock.holder().filter(h -> h.expired(now) && !h.token().isEmpty())
-                            .map(h -> "free (expired lease of " + h.describe() + ")")
+            String lockText = lock.liveHolder(now).map(h -> "held by " + h.describe() + " until " + h.expiresAt() + " (lease " + h.token() + ")")
+                    .orElseGet(() -> lock.holder().filter(LeaseLock.Holder::ours)
+                            .map(h -> "free (stale lease of " + h.describeState(now) + (lock.srLocked() ? "; the sr_lock \"True\" it left is ignored" : "") + ")")
                             .orElse(lock.srLocked() ? "held by semantic-router (sr_lock \"True\", no expiry)" : "free"));
             if (root.output == OutputFormat.json) {
                 ObjectNode n = new ObjectMapper().createObjectNode();
@@ -61,7 +60,7 @@ final class StatusCommand extends BaseCommand {
                 n.put("encoder", manifest.map(Manifest::encoder).orElse(null));
                 n.put("manifest_written_at", manifest.map(Manifest::writtenAt).orElse(null));
                 n.put("lock", lockText);
-                lock.holder().filter(h -> !h.expired(now)).ifPresent(h -> n.putObject("lock_holder").put("owner", h.owner()).put("host", h.host())
+                lock.liveHolder(now).ifPresent(h -> n.putObject("lock_holder").put("owner", h.owner()).put("host", h.host())
                         .put("pid", h.pid()).put("expires_at", h.expiresAt().toString()).put("lease", h.token()));
                 n.put("routes_file", root.routes.toString()).put("sync", sync);
                 out().println(n.toString());

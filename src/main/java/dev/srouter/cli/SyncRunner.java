@@ -46,6 +46,10 @@ abstract class SyncRunner extends BaseCommand {
     /** How long a lease lives without renewal; renewed every third of it while the sync runs. */
     static final Duration LEASE_TTL = Duration.ofSeconds(60);
 
+    /** A wait for the lock longer than this says who holds it (shorter ones are the usual race of two CI jobs), then again every period. */
+    static final Duration LOCK_NOTICE_AFTER = Duration.ofSeconds(1);
+    static final Duration LOCK_PROGRESS_EVERY = Duration.ofSeconds(10);
+
     int run(SyncStrategy strategy, boolean createMissingRoutesFile) throws Exception {
         RouteSet local;
         boolean fileExists = Files.exists(root.routes);
@@ -105,7 +109,11 @@ abstract class SyncRunner extends BaseCommand {
                 info("created " + index.describeLocation() + " (dimension " + encoder.dimension() + ", cosine)");
             }
             LeaseLock lock = new LeaseLock(index, clock, LEASE_TTL);
-            try (LeaseLock.Held lease = lock.acquire(owner(), timeout)) {
+            String where = index.describeLocation();
+            LeaseLock.WaitListener waiting = (state, now, waited, first) -> info((first ? "waiting for the lock of " + where
+                    : "still waiting for the lock of " + where + " (" + waited.toSeconds() + "s)") + ": held by "
+                    + LeaseLock.describeHolder(state, now) + "; --lock-timeout " + lockTimeout);
+            try (LeaseLock.Held lease = lock.acquire(owner(), timeout, waiting, LOCK_NOTICE_AFTER, LOCK_PROGRESS_EVERY)) {
                 // Plan again under the lock: what was confirmed must still be what gets written.
                 SyncService.Comparison c = service.compare(local, strategy, !reembed);
                 SyncPlan plan = c.plan();
@@ -199,7 +207,9 @@ abstract class SyncRunner extends BaseCommand {
         return RoutingSetup.cached(root, RoutingSetup.createEncoder(root, local), this::warn);
     }
 
+    /** {@code user@host}, as the lease records it beside the pid. */
     private static String owner() {
-        return System.getProperty("user.name", "unknown") + "@srouter";
+        String host = LeaseLock.localHost();
+        return System.getProperty("user.name", "unknown") + "@" + (host.isEmpty() ? "unknown-host" : host);
     }
 }

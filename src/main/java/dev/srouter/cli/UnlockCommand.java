@@ -38,10 +38,10 @@ final class UnlockCommand extends BaseCommand {
             }
             LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ZERO);
             LeaseLock.State before = lock.state();
-            if (before.holder().filter(h -> !h.token().isEmpty()).isEmpty() && !before.srLocked()) {
+            if (before.holder().filter(LeaseLock.Holder::ours).isEmpty() && !before.srLocked()) {
                 return report(index, true, false, Optional.empty(), "the index was not locked");
             }
-            Optional<LeaseLock.Holder> live = before.holder().filter(h -> !h.token().isEmpty() && !h.expired(Instant.now()));
+            Optional<LeaseLock.Holder> live = before.liveHolder(Instant.now());
             if (force && live.isPresent()) {
                 LeaseLock.Holder h = live.get();
                 if (lease != null) {
@@ -59,7 +59,7 @@ final class UnlockCommand extends BaseCommand {
                     return ExitCode.FAILURE;
                 }
             }
-            Optional<LeaseLock.Holder> broken = lock.breakLock(force).filter(h -> !h.token().isEmpty());
+            Optional<LeaseLock.Holder> broken = lock.breakLock(force).filter(LeaseLock.Holder::ours);
             return report(index, true, true, broken, "broke the lock of " + broken.map(h -> h.describe() + " (lease until " + h.expiresAt() + ")")
                     .orElse("semantic-router (sr_lock was \"True\")"));
         }

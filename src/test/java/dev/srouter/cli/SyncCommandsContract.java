@@ -352,6 +352,28 @@ abstract class SyncCommandsContract {
     }
 
     @Test
+    void aSyncWaitingForTheLockSaysWhoHoldsItAndUntilWhen() throws Exception {
+        assertEquals(0, run("push", "--yes").exit());
+        Files.writeString(routes, Files.readString(routes).replace("      - hello there\n", "      - hello there\n      - howdy partner\n"));
+        try (VectorIndex idx = openIndex();
+                LeaseLock.Held held = new LeaseLock(idx, Clock.systemUTC(), Duration.ofSeconds(60))
+                        .acquire("ci-job-41@build-7", Duration.ZERO)) {
+            Result quick = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "200ms");
+            assertEquals(3, quick.exit(), quick.toString());
+            assertFalse(quick.err().contains("waiting for the lock"), "a short wait is quiet: " + quick);
+
+            Result waited = run("sync", "--strategy", "merge", "--yes", "--lock-timeout", "1500ms");
+            assertEquals(3, waited.exit(), waited.toString());
+            String line = waited.err().lines().filter(l -> l.startsWith("waiting for the lock of ")).findFirst().orElse("");
+            assertTrue(line.contains(": held by ci-job-41@build-7 (pid " + ProcessHandle.current().pid()), waited.toString());
+            java.util.regex.Matcher until = java.util.regex.Pattern.compile(" until (\\S+); --lock-timeout 1500ms$").matcher(line);
+            assertTrue(until.find(), waited.toString());
+            java.time.Instant.parse(until.group(1)); // the lease's expiry, as an ISO instant
+            assertEquals(1, waited.err().lines().filter(l -> l.startsWith("waiting for the lock")).count(), "said once: " + waited);
+        }
+    }
+
+    @Test
     void pullIntoACommentedFileKeepsTheCommentsOfUnchangedRoutes() throws Exception {
         assertEquals(0, run("push", "--yes").exit());
         String original = Files.readString(routes);

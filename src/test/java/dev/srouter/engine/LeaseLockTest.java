@@ -120,4 +120,53 @@ class LeaseLockTest {
         lock.breakLock(false); // no expiry to wait for: a stale sr_lock is breakable
         assertTrue(lock.state().free(Instant.now()));
     }
+
+    /** A lease as another process wrote it: {@code pid} on {@code host}, live for an hour. */
+    private static void leaseOf(InMemoryIndex index, String host, long pid) {
+        Instant now = Instant.now();
+        LeaseLock.Holder h = new LeaseLock.Holder("ci@" + host, host, pid, "token-" + pid, now, now.plus(Duration.ofHours(1)));
+        index.writeConfig(LeaseLock.LEASE_FIELD, h.toJson());
+        index.writeConfig(LeaseLock.SR_LOCK_FIELD, "True");
+    }
+
+    @Test
+    void aLeaseOfADeadProcessOnThisHostIsStaleAtOnceButNotOneOnAnotherHost() throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        long deadPid = finished.pid();
+        String here = LeaseLock.localHost();
+        assertFalse(here.isEmpty(), "this host has a name");
+        InMemoryIndex dead = index();
+        leaseOf(dead, here, deadPid);
+        try (LeaseLock.Held next = new LeaseLock(dead, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("next", Duration.ZERO)) {
+            assertEquals("next", next.holder().owner(), "a dead holder on this host is not waited for");
+            assertEquals(here, next.holder().host());
+        }
+
+        InMemoryIndex alive = index();
+        leaseOf(alive, here, ProcessHandle.current().pid());
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> new LeaseLock(alive, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("next", Duration.ZERO));
+        assertTrue(e.getMessage().contains("ci@" + here), e.getMessage());
+
+        InMemoryIndex elsewhere = index();
+        leaseOf(elsewhere, "another-host-" + here, deadPid);
+        assertThrows(SrouterException.class, () -> new LeaseLock(elsewhere, Clock.systemUTC(), Duration.ofSeconds(60)).acquire("next", Duration.ZERO),
+                "a pid of another host says nothing here: its lease is waited out");
+    }
+
+    @Test
+    void aWaitIsReportedWithTheHolderThenAsProgress() {
+        InMemoryIndex index = index();
+        LeaseLock lock = new LeaseLock(index, Clock.systemUTC(), Duration.ofSeconds(60));
+        java.util.List<String> notices = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (LeaseLock.Held first = lock.acquire("alice@build-7", Duration.ZERO)) {
+            assertThrows(SrouterException.class, () -> lock.acquire("bob", Duration.ofMillis(400),
+                    (state, now, waited, isFirst) -> notices.add((isFirst ? "first " : "again ") + LeaseLock.describeHolder(state, now)),
+                    Duration.ofMillis(100), Duration.ofMillis(100)));
+        }
+        assertTrue(notices.size() >= 2, notices.toString());
+        assertTrue(notices.get(0).startsWith("first alice@build-7 (pid " + ProcessHandle.current().pid() + " on " + LeaseLock.localHost() + ") until "), notices.toString());
+        assertTrue(notices.stream().skip(1).allMatch(n -> n.startsWith("again alice@build-7")), notices.toString());
+    }
 }

@@ -107,9 +107,9 @@ class SyncServiceTest {
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("test:one") && e.getMessage().contains("test:two"), e.getMessage());
         assertEquals(0, other.texts.get());
-        // only the lease was written (and released), no record
+        // only the lease was written (and released: acquire 2 writes, release 3), no record
         assertEquals(2, RemoteReader.read(index).routes().routes().size());
-        assertTrue(index.writeCalls() - writes <= 4, "lease writes only: " + (index.writeCalls() - writes));
+        assertTrue(index.writeCalls() - writes <= 5, "lease writes only: " + (index.writeCalls() - writes));
     }
 
     @Test

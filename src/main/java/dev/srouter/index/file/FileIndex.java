@@ -281,6 +281,7 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
 
     @Override
     public void upsert(List<VectorRecord> records) {
+        testWriteDelay();
         write(false, (call, s) -> {
             requireExists(s);
             VectorIndex.requireDimension(this, s.dimension, records);
@@ -364,6 +365,24 @@ public final class FileIndex implements VectorIndex, FaultInjectable {
     }
 
     // ---- test hooks ----
+
+    /**
+     * Hidden system property {@code srouter.test.file-index.upsert-delay-ms}: every upsert takes this long
+     * before it writes, so that black-box tests (the built jar as a subprocess) can signal or kill a sync
+     * while it is writing. Unset in normal use.
+     */
+    static final String UPSERT_DELAY_PROPERTY = "srouter.test.file-index.upsert-delay-ms";
+
+    private static void testWriteDelay() {
+        long millis = Long.getLong(UPSERT_DELAY_PROPERTY, 0L);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     /** The write call after the next {@code n} fails once, after writing its temporary files ({@link CrashPoint#TEMP_WRITTEN}). */
     @Override

@@ -286,6 +286,30 @@ class RouteCommandTest {
     }
 
     @Test
+    void encoderNamesMatchWholeWithADidYouMean() {
+        Result prefix = cli().run(args("--encoder", "local:bge", POLITICS));
+        assertEquals(64, prefix.exit(), "a part of a model name is not a name: " + prefix);
+        assertEquals("", prefix.out(), prefix.toString());
+        assertTrue(prefix.err().contains("did you mean local:bge-small-en-v1.5?"), prefix.toString());
+        assertEquals(64, cli().run(args("--encoder", "local:minilm", POLITICS)).exit());
+    }
+
+    @Test
+    void theEncoderNamesAnErrorListsAreAcceptedByTheOption() {
+        for (String typo : List.of("cohere", "local:gpt-9", "local:bge")) {
+            Result r = cli().run(args("--encoder", typo, POLITICS));
+            assertEquals(64, r.exit(), r.toString());
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("--encoder takes (.*) or openai:MODEL").matcher(r.err());
+            assertTrue(listed.find(), "the error lists the accepted names: " + r);
+            for (String name : listed.group(1).split(", ")) {
+                try (dev.srouter.encoder.Encoder e = dev.srouter.encoder.Encoders.create(name, null, null, java.util.Map.of())) {
+                    assertTrue(e.name().startsWith(name.replaceFirst(":.*", "")), name + " -> " + e.name());
+                }
+            }
+        }
+    }
+
+    @Test
     void booleanFlagsAcceptCommonSpellingsFromTheEnvironment() {
         for (String on : List.of("1", "true", "yes", "ON")) {
             Result r = cli().env("SROUTER_VERBOSE", on).run(args(POLITICS));

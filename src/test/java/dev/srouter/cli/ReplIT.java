@@ -58,6 +58,10 @@ class ReplIT {
     }
 
     private void start(String... srouterArgs) throws Exception {
+        startSized(160, srouterArgs);
+    }
+
+    private void startSized(int columns, String... srouterArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("env", "SROUTER_CACHE_DIR=" + tmp.resolve("cache"), "SROUTER_HISTORY=" + tmp.resolve("history"),
                 "TERM=xterm-256color", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
         cmd.addAll(List.of(srouterArgs));
@@ -67,7 +71,7 @@ class ReplIT {
         }
         // "; sleep" keeps the pane open after srouter exits, so the test can read its last words and exit code.
         shell.append("; echo \"[exit $?]\"; sleep 60");
-        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", "160", "-y", "50", shell.toString()));
+        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", String.valueOf(columns), "-y", "50", shell.toString()));
     }
 
     private String screen() throws Exception {
@@ -159,6 +163,23 @@ class ReplIT {
         keys("Enter");
         String end = await("exit", x -> x.contains("[exit "));
         assertEquals(1, count(end, "[exit 0]"), end);
+    }
+
+    /** Help on a terminal takes the terminal's width (picocli's auto width), up to HelpLayout.MAX_WIDTH. */
+    @Test
+    void helpFitsTheTerminalUpToAMaximumWidth() throws Exception {
+        startSized(64, "route", "--help");
+        String narrow = await("help", x -> x.contains("[exit "));
+        assertTrue(narrow.contains("[exit 0]") && narrow.contains("Global options:"), narrow);
+        int longest = narrow.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
+        assertTrue(longest <= 64, "a 64-column terminal gets lines of at most 64 columns, got " + longest + ":\n" + narrow);
+        exec(List.of("tmux", "-L", socket, "kill-server"));
+        socket = socket + "-wide";
+
+        startSized(200, "route", "--help");
+        String wide = await("help", x -> x.contains("[exit "));
+        int widest = wide.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
+        assertTrue(widest > 80 && widest <= HelpLayout.MAX_WIDTH, "a 200-column terminal gets up to " + HelpLayout.MAX_WIDTH + ", got " + widest);
     }
 
     @Test

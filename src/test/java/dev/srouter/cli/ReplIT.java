@@ -78,6 +78,11 @@ class ReplIT {
         return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-t", "repl", "-S", "-200"));
     }
 
+    /** The screen with lines the terminal wrapped joined again, as the program wrote them. */
+    private String joinedScreen() throws Exception {
+        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"));
+    }
+
     private void keys(String... keys) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "repl"));
         cmd.addAll(List.of(keys));
@@ -165,11 +170,45 @@ class ReplIT {
         assertEquals(1, count(end, "[exit 0]"), end);
     }
 
+    @Test
+    void tabCompletesARouteNameWithASpaceWithoutABackslashAndExitEnds() throws Exception {
+        start("repl", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.lines().anyMatch(l -> l.startsWith("srouter>")));
+        type("cust");
+        keys("Tab");
+        await("completion of the route name", x -> x.contains("srouter> customer support"));
+        keys("Enter");
+        await("a decision", x -> x.lines().anyMatch(l -> l.startsWith("customer support 0.")));
+        type("customer su");
+        keys("Tab");
+        await("completion from within the name", x -> count(x, "srouter> customer support") == 2);
+        keys("Enter");
+        type("exit");
+        keys("Enter");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+        assertFalse(end.contains("customer\\"), "no backslash on the screen:\n" + end);
+        String history = Files.readString(tmp.resolve("history"));
+        assertTrue(history.contains("customer support"), history);
+        assertFalse(history.contains("\\ "), "no backslash in the history: " + history);
+    }
+
+    @Test
+    void quitWithoutAColonEndsTheRepl() throws Exception {
+        start("repl", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.lines().anyMatch(l -> l.startsWith("srouter>")));
+        type("quit");
+        keys("Enter");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+    }
+
     /** Help on a terminal takes the terminal's width (picocli's auto width), up to HelpLayout.MAX_WIDTH. */
     @Test
     void helpFitsTheTerminalUpToAMaximumWidth() throws Exception {
         startSized(64, "route", "--help");
-        String narrow = await("help", x -> x.contains("[exit "));
+        await("help", x -> x.contains("[exit "));
+        String narrow = joinedScreen();
         assertTrue(narrow.contains("[exit 0]") && narrow.contains("Global options:"), narrow);
         int longest = narrow.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
         assertTrue(longest <= 64, "a 64-column terminal gets lines of at most 64 columns, got " + longest + ":\n" + narrow);
@@ -177,7 +216,8 @@ class ReplIT {
         socket = socket + "-wide";
 
         startSized(200, "route", "--help");
-        String wide = await("help", x -> x.contains("[exit "));
+        await("help", x -> x.contains("[exit "));
+        String wide = joinedScreen();
         int widest = wide.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
         assertTrue(widest > 80 && widest <= HelpLayout.MAX_WIDTH, "a 200-column terminal gets up to " + HelpLayout.MAX_WIDTH + ", got " + widest);
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
         description = "Print a shell completion script for bash or zsh.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  source <(srouter completion bash)   # bash: this shell, or put the line in ~/.bashrc",
+            "  source <(srouter completion bash)   # bash: this shell; or put it in ~/.bashrc",
             "  source <(srouter completion zsh)    # zsh: put the line in ~/.zshrc",
         })
 final class CompletionCommand extends BaseCommand {

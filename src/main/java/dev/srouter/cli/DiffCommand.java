@@ -14,13 +14,13 @@ import picocli.CommandLine.Option;
         name = "diff",
         mixinStandardHelpOptions = true,
         description = {
-            "Show how the routes file and the remote index differ, and what a sync with --strategy would do.",
+            "Show how the routes file and the remote index differ, and what a sync with --strategy would do.", "",
             "Exit 0 when in sync, 2 when different, 1 on failure. Reordering routes or utterances is no change.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  srouter diff -r routes.yaml --index qdrant                  # QDRANT_URL, QDRANT_API_KEY",
-            "  srouter diff --index pinecone --namespace acme --summary   # PINECONE_API_KEY",
+            "  srouter diff -r routes.yaml --index qdrant       # QDRANT_URL, QDRANT_API_KEY",
+            "  srouter diff --index pinecone --namespace acme --summary  # PINECONE_API_KEY",
             "  srouter diff --index file:.srouter-index --strategy local --summary",
             "  srouter diff --index qdrant -o json | jq .counts",
         })

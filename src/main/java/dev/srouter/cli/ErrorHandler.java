@@ -44,6 +44,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            ex = asTyped(unmatched);
+        }
         String suggestion = ex instanceof CommandLine.UnmatchedArgumentException unmatched ? suggest(unmatched, cmd) : null;
         if (json(cmd, args)) {
             print(cmd, true, ExitCode.USAGE, kind(ExitCode.USAGE), ex.getMessage() + (suggestion == null ? "" : " " + suggestion));
@@ -52,6 +55,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         print(cmd, false, ExitCode.USAGE, kind(ExitCode.USAGE), ex.getMessage());
         if (suggestion != null) {
             cmd.getErr().println(suggestion);
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            endOfOptionsHint(unmatched, cmd);
         }
         cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         return ExitCode.USAGE;
@@ -112,6 +118,37 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             }
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern CLUSTER_REST = java.util.regex.Pattern.compile("\\(while processing option: '(.*?)'\\)");
+
+    /**
+     * picocli reports the unknown rest of a cluster of short options as "'REST' (while processing
+     * option: 'ARG')"; {@code route "-hello there"} reads better as the argument that was typed.
+     */
+    private static CommandLine.UnmatchedArgumentException asTyped(CommandLine.UnmatchedArgumentException ex) {
+        java.util.regex.Matcher m = CLUSTER_REST.matcher(String.valueOf(ex.getMessage()));
+        if (!m.find() || ex.getUnmatched().isEmpty()) {
+            return ex;
+        }
+        java.util.List<String> typed = new java.util.ArrayList<>(ex.getUnmatched());
+        typed.set(0, m.group(1));
+        return new CommandLine.UnmatchedArgumentException(ex.getCommandLine(), typed);
+    }
+
+    /**
+     * A text that starts with '-' reads as an option: when the command takes texts, say how to
+     * pass one ({@code --} ends the options).
+     */
+    private static void endOfOptionsHint(CommandLine.UnmatchedArgumentException ex, CommandLine cmd) {
+        boolean takesTexts = cmd.getCommandSpec().positionalParameters().stream()
+                .anyMatch(p -> p.type() == String.class || p.typeInfo().isMultiValue() && p.typeInfo().getAuxiliaryTypes()[0] == String.class);
+        ex.getUnmatched().stream().filter(a -> a.startsWith("-") && a.length() > 1 && !a.equals("--")).findFirst().ifPresent(arg -> {
+            if (takesTexts) {
+                String quoted = "'" + arg.replace("'", "'\\''") + "'";
+                cmd.getErr().println("To pass a text that starts with '-', put -- before it: " + cmd.getCommandSpec().qualifiedName() + " -- " + quoted);
+            }
+        });
     }
 
     private void print(CommandLine cmd, boolean json, int code, String kind, String message) {

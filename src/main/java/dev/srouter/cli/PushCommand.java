@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "push",
         mixinStandardHelpOptions = true,
-        description = {"Make the remote index equal to the routes file: 'sync --strategy local'.",
+        description = {"Make the remote index equal to the routes file: 'sync --strategy local'.", "",
             "A routes file with 'routes: []' empties the remote (after confirmation, or --yes)."},
         footerHeading = "%nExamples:%n",
         footer = {"  srouter push -r routes.yaml --index qdrant", "  srouter push --index pinecone --region eu-west-1 --yes",

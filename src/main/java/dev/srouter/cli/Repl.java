@@ -24,6 +24,8 @@ import org.jline.terminal.TerminalBuilder;
  */
 final class Repl {
     static final List<String> COMMANDS = List.of(":explain", ":threshold", ":routes", ":help", ":quit");
+    /** Lines that end the session like {@code :quit} (an utterance of just one of these words is not routed). */
+    static final List<String> QUIT_WORDS = List.of("exit", "quit");
 
     private final RoutingSetup setup;
     private DecisionRenderer renderer;
@@ -43,6 +45,7 @@ final class Repl {
                     .terminal(terminal)
                     .appName("srouter")
                     .completer(completer())
+                    .parser(new ReplParser(completionWords()))
                     .variable(LineReader.HISTORY_FILE, historyFile)
                     .variable(LineReader.HISTORY_SIZE, 1000)
                     .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
@@ -65,6 +68,9 @@ final class Repl {
                 String trimmed = line.trim();
                 if (trimmed.isEmpty()) {
                     continue;
+                }
+                if (QUIT_WORDS.contains(trimmed.toLowerCase(Locale.ROOT))) {
+                    break; // as :quit: people type these first
                 }
                 if (trimmed.startsWith(":")) {
                     if (!command(trimmed, out)) {
@@ -138,7 +144,13 @@ final class Repl {
         out.println("  :threshold X      set the global threshold (0..1) for routes without their own");
         out.println("  :routes           list routes");
         out.println("  :help             this text");
-        out.println("  :quit             leave (or Ctrl-D); Ctrl-C clears the line");
+        out.println("  :quit             leave (also exit, quit or Ctrl-D); Ctrl-C clears the line");
+    }
+
+    private List<String> completionWords() {
+        List<String> words = new ArrayList<>(setup.routes.routeNames());
+        words.addAll(COMMANDS);
+        return words;
     }
 
     private Completer completer() {

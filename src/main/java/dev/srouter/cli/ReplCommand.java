@@ -10,9 +10,10 @@ import picocli.CommandLine.Mixin;
         mixinStandardHelpOptions = true,
         description = {
             "Route utterances typed at an interactive prompt.",
-            "Line editing, history (~/.srouter_history, or SROUTER_HISTORY), tab completion of commands and",
-            "route names. Commands: :explain on|off, :threshold X, :routes, :help, :quit.",
-            "Ctrl-C clears the line, Ctrl-D exits.",
+            "",
+            "Line editing, history (~/.srouter_history, or SROUTER_HISTORY), tab completion of commands and "
+                    + "route names. Commands: :explain on|off, :threshold X, :routes, :help, :quit (or exit, quit). "
+                    + "Ctrl-C clears the line, Ctrl-D exits.",
         },
         footerHeading = "%nExamples:%n",
         footer = {"  srouter repl -r routes-example.yaml", "  srouter repl -r routes.yaml --explain --threshold 0.5"})

@@ -24,10 +24,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "  srouter diff -r routes.yaml --index file:.srouter-index",
             "  srouter sync -r routes.yaml --index file:.srouter-index --strategy merge",
             "",
-            "Every long option --name can also be set with the environment variable SROUTER_NAME",
-            "(for example SROUTER_ROUTES=routes.yaml), except --yes, --force, --reembed, --allow-empty and",
-            "--lease, which only the command line gives. Exit codes: 0 ok, 1 failure, 2 differences,",
-            "3 remote locked, 4 remote or encoder unreachable, 64 usage error, 65 invalid routes file.",
+            "Every long option --name can also be set with the environment variable SROUTER_NAME (for example "
+                    + "SROUTER_ROUTES=routes.yaml), except --yes, --force, --reembed, --allow-empty and --lease, which only the "
+                    + "command line gives. Exit codes: 0 ok, 1 failure, 2 differences, 3 remote locked, "
+                    + "4 remote or encoder unreachable, 64 usage error, 65 invalid routes file, 130 interrupted.",
         })
 public final class RootCommand implements Runnable {
     final CliContext ctx;

@@ -21,24 +21,29 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "route",
         mixinStandardHelpOptions = true,
+        showEndOfOptionsDelimiterInUsageHelp = true,
         description = {
             "Route each TEXT to its closest route, or to none ('-') when no route passes its threshold.",
-            "With '-', read one text per line from standard input and print one decision per line, in order.",
-            "With no TEXT on a terminal, start the interactive REPL (see 'srouter repl').",
+            "",
+            "With '-', read one text per line from standard input and print one decision per line, in order. "
+                    + "With no TEXT on a terminal, start the interactive REPL (see 'srouter repl'). "
+                    + "A TEXT that starts with '-' comes after --, which ends the options.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  srouter route -r routes-example.yaml \"isn't politics the best thing ever\"",
-            "  srouter route -r routes-example.yaml -o json --explain \"how's the weather today?\"",
-            "  srouter route -r routes.yaml --limit 3 --filter politics,chitchat \"tell me a joke\"",
+            "  srouter route -r routes.yaml -o json --explain \"how's the weather today?\"",
+            "  srouter route -r routes.yaml --limit 3 --filter politics,chitchat \"a joke\"",
             "  srouter route -r routes.yaml -o tsv - < questions.txt > decisions.tsv",
+            "  srouter route -- \"-hello there\"         # a TEXT that starts with '-'",
             "",
-            "Output: text prints 'ROUTE SCORE (best similarity S >= threshold T)' or '-'; json prints",
-            "{\"text\",\"route\",\"score\",\"similarity\",\"threshold\"} per line (docs/json-output.md)",
-            "(plus \"candidates\" with --explain or --limit, \"routes\" with --limit, \"nearest\" with --explain);",
-            "tsv prints TEXT<TAB>ROUTE<TAB>SCORE with '-' for no route (not with --limit above 1 or --explain).",
-            "A route's score is the aggregate of its similarities among the top-k nearest utterances; it",
-            "passes when its best similarity reaches its score_threshold (else --threshold).",
+            "Output: text prints 'ROUTE SCORE (best similarity S >= threshold T)' or '-'; json prints one object per line with "
+                    + "\"text\", \"route\", \"score\", \"similarity\" and \"threshold\" (plus \"candidates\" with --explain or --limit, "
+                    + "\"routes\" with --limit, \"nearest\" with --explain; docs/json-output.md); tsv prints TEXT<TAB>ROUTE<TAB>SCORE with "
+                    + "'-' for no route (not with --limit above 1 or --explain).",
+            "",
+            "A route's score is the aggregate of its similarities among the top-k nearest utterances; it "
+                    + "passes when its best similarity reaches its score_threshold (else --threshold).",
         })
 final class RouteCommand extends BaseCommand {
     /** Lines read ahead from stdin and encoded together; bounds memory whatever the input size. */
@@ -66,7 +71,7 @@ final class RouteCommand extends BaseCommand {
                 throw SrouterException.usage("no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL");
             }
             err().println("srouter: no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL");
-            spec.commandLine().usage(err(), picocli.CommandLine.Help.Ansi.OFF);
+            err().println("Try '" + spec.qualifiedName() + " --help' for more information.");
             return ExitCode.USAGE;
         }
         if (!stdin && texts.contains("-")) {

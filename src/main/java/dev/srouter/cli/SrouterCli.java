@@ -1,6 +1,7 @@
 package dev.srouter.cli;
 
 import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Builds the configured {@link CommandLine} (writers, environment defaults, error handling, exit
@@ -30,6 +31,22 @@ public final class SrouterCli {
         cmd.setExecutionExceptionHandler(handler);
         cmd.setParameterExceptionHandler(handler);
         cmd.setExitCodeExceptionMapper(handler);
+        cmd.setExecutionStrategy(SrouterCli::execute);
+        HelpLayout.apply(cmd);
         return cmd;
+    }
+
+    /**
+     * picocli's {@code RunLast}, except that an argument that matched nothing is an error even
+     * when {@code -h} or {@code -V} was also found: {@code route "-hello there"} is read as the
+     * cluster {@code -h -ello there}, and must not print help and exit 0.
+     */
+    private static int execute(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 }

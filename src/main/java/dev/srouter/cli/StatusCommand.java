@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
-        description = {"Facts about the remote index: records, dimension, recorded encoder, lock, and whether it is in sync.",
+        description = {"Facts about the remote index: records, dimension, recorded encoder, lock, and whether it is in sync.", "",
             "Whether the routes file is in sync comes from the manifest's content hash: one config read, no listing."},
         footerHeading = "%nExamples:%n",
         footer = {"  srouter status --index qdrant", "  srouter status --index pinecone --namespace acme -o json",

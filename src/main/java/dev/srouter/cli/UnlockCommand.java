@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "unlock",
         mixinStandardHelpOptions = true,
-        description = {"Break a stale lock on the remote index (a crashed sync's lease, or semantic-router's sr_lock), saying whose it was.",
+        description = {"Break a stale lock on the remote index (a crashed sync's lease, or semantic-router's sr_lock), saying whose it was.", "",
             "A live lease is refused unless --force."},
         footerHeading = "%nExamples:%n",
         footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force                    # asks on a terminal",

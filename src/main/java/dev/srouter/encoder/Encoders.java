@@ -1,6 +1,10 @@
 package dev.srouter.encoder;
 
+import dev.srouter.core.EditDistance;
 import dev.srouter.core.SrouterException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Builds the encoder named on the command line ({@code --encoder}, {@code --encoder-model}, {@code --encoder-url}). */
@@ -8,7 +12,16 @@ public final class Encoders {
     private Encoders() {}
 
     /**
-     * @param spec {@code local}, {@code local:MODEL}, {@code openai} or {@code openai:MODEL}
+     * What {@code --encoder} accepts, as shown in help, errors and shell completion. Besides these,
+     * {@code local:MODEL} takes every name in {@link LocalOnnxEncoder.Model#names()},
+     * {@code openai:MODEL} any model name, and {@code huggingface}/{@code fastembed} (semantic-router's
+     * encoder_type values) mean {@code local}.
+     */
+    public static final List<String> NAMES = List.of("local", "local:all-MiniLM-L6-v2", "local:bge-small-en-v1.5", "openai");
+
+    /**
+     * @param spec {@code local}, {@code local:MODEL}, {@code openai} or {@code openai:MODEL}; names are
+     *     matched whole (no prefixes), and an unknown one is a usage error with a did-you-mean
      * @param model overrides the model part of spec when not null
      * @param url the OpenAI-compatible base URL, or null for the environment's {@code OPENAI_BASE_URL} or OpenAI's own
      * @param env the process environment (for {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL})
@@ -22,15 +35,47 @@ public final class Encoders {
             specModel = spec.substring(colon + 1);
         }
         String chosenModel = model != null && !model.isBlank() ? model : specModel;
-        switch (type.trim().toLowerCase(java.util.Locale.ROOT)) {
+        switch (type.trim().toLowerCase(Locale.ROOT)) {
             case "local", "huggingface", "fastembed":
-                return new LocalOnnxEncoder(chosenModel == null ? LocalOnnxEncoder.Model.ALL_MINILM_L6_V2_Q : LocalOnnxEncoder.Model.parse(chosenModel));
+                if (chosenModel == null) {
+                    return new LocalOnnxEncoder(LocalOnnxEncoder.Model.ALL_MINILM_L6_V2_Q);
+                }
+                String typed = chosenModel;
+                return new LocalOnnxEncoder(LocalOnnxEncoder.Model.find(chosenModel).orElseThrow(() -> unknown(
+                        model != null && !model.isBlank() ? "local model '" + typed + "' (--encoder-model or encoder_name)" : "encoder '" + spec + "'",
+                        "local:" + typed)));
             case "openai":
                 String base = url != null && !url.isBlank() ? url : env.getOrDefault("OPENAI_BASE_URL", OpenAiEncoder.DEFAULT_BASE_URL);
                 return new OpenAiEncoder(OpenAiEncoder.Config.defaults(base, env.get("OPENAI_API_KEY"),
                         chosenModel == null ? OpenAiEncoder.DEFAULT_MODEL : chosenModel));
             default:
-                throw SrouterException.usage("unknown encoder '" + spec + "': use local, local:bge-small-en-v1.5 or openai");
+                throw unknown("encoder '" + spec + "'", spec);
         }
+    }
+
+    /** "unknown X: did you mean Y? --encoder takes ...", where Y is a name that starts with or is close to what was typed. */
+    private static SrouterException unknown(String what, String typed) {
+        String t = typed.trim().toLowerCase(Locale.ROOT);
+        List<String> candidates = new ArrayList<>(NAMES);
+        for (LocalOnnxEncoder.Model m : LocalOnnxEncoder.Model.values()) {
+            m.names().forEach(n -> candidates.add("local:" + n));
+        }
+        String best = null;
+        int bestDistance = Math.max(2, t.length() / 4) + 1;
+        for (String c : candidates) {
+            String lower = c.toLowerCase(Locale.ROOT);
+            int d = lower.startsWith(t) && t.length() > 1 ? 0 : EditDistance.between(t, lower);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        // Suggest the short form a user would type, not an alias of it.
+        if (best != null && best.startsWith("local:")) {
+            LocalOnnxEncoder.Model m = LocalOnnxEncoder.Model.find(best.substring("local:".length())).orElseThrow();
+            best = "local:" + m.names().get(0);
+        }
+        return SrouterException.usage("unknown " + what + (best != null ? ": did you mean " + best + "?" : "") + " --encoder takes "
+                + String.join(", ", NAMES) + " or openai:MODEL");
     }
 }

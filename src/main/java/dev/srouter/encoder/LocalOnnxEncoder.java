@@ -58,23 +58,25 @@ public final class LocalOnnxEncoder implements Encoder {
             return id;
         }
 
-        /** Accepts the id with or without the {@code -q} suffix and a few common spellings. */
+        /**
+         * The names this model goes by, compared whole and ignoring case: its id, the id without the
+         * {@code -q} (quantized) suffix, and the Hugging Face name semantic-router writes as
+         * {@code encoder_name}. No prefixes or abbreviations: {@code bge} is not a model name.
+         */
+        public List<String> names() {
+            String plain = id.substring(0, id.length() - 2);
+            return List.of(plain, id, (this == ALL_MINILM_L6_V2_Q ? "sentence-transformers/" : "BAAI/") + plain);
+        }
+
+        public static java.util.Optional<Model> find(String name) {
+            String n = name.trim();
+            return Arrays.stream(values()).filter(m -> m.names().stream().anyMatch(n::equalsIgnoreCase)).findFirst();
+        }
+
+        /** @throws SrouterException (usage) naming the accepted names */
         public static Model parse(String name) {
-            String n = name.trim().toLowerCase(java.util.Locale.ROOT);
-            for (Model m : values()) {
-                String id = m.id.toLowerCase(java.util.Locale.ROOT);
-                if (n.equals(id) || n.equals(id.substring(0, id.length() - 2)) || ("sentence-transformers/" + n).endsWith(id.replace("-q", ""))) {
-                    return m;
-                }
-            }
-            if (n.equals("minilm")) {
-                return ALL_MINILM_L6_V2_Q;
-            }
-            if (n.equals("bge")) {
-                return BGE_SMALL_EN_V15_Q;
-            }
-            throw SrouterException.usage("unknown local model '" + name + "': use "
-                    + String.join(" or ", Arrays.stream(values()).map(m -> m.id).toList()));
+            return find(name).orElseThrow(() -> SrouterException.usage("unknown local model '" + name + "': use "
+                    + String.join(" or ", Arrays.stream(values()).map(m -> m.names().get(0)).toList())));
         }
     }
 

@@ -84,6 +84,11 @@ public final class OpenAiEncoder implements Encoder {
     }
 
     private final Config config;
+    /** Without a key the user wants either OpenAI (set the key) or a local server, which needs no key but a URL. */
+    static final String MISSING_KEY = "OPENAI_API_KEY is not set: set it to use OpenAI, or point --encoder-url (or OPENAI_BASE_URL) "
+            + "at a local OpenAI-compatible server, which needs no key, e.g. Ollama: "
+            + "--encoder openai:nomic-embed-text --encoder-url http://localhost:11434/v1";
+
     private final String apiKey;
     private final HttpUrl endpoint;
     /** The base URL as shown in messages: no credentials, query or trailing slash. */
@@ -182,7 +187,7 @@ public final class OpenAiEncoder implements Encoder {
             return List.of();
         }
         if (apiKey == null && openAiItself) {
-            throw SrouterException.unreachable("OPENAI_API_KEY is not set", null);
+            throw SrouterException.unreachable(MISSING_KEY, null);
         }
         OkHttpClient http = client();
         List<float[]> out = new ArrayList<>(texts.size());

@@ -1,6 +1,7 @@
 package dev.srouter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -109,6 +110,44 @@ class JarIT {
         assertTrue(r.out().contains("\"route\":\"greetings\""), r.toString());
         Run bad = run(elsewhere, "", List.of(ROOT.resolve("srouter").toString(), "route", "--top-k", "0", "-r", ROUTES, "x"));
         assertEquals(64, bad.exit(), "the launcher passes the exit code through: " + bad);
+    }
+
+    /**
+     * The launcher's first build: a checkout without a jar, where "mvn" is real Maven run on a goal
+     * that builds nothing (so it prints what Maven prints: with -B -q, Maven 3.8 still writes ESC[0m
+     * resets) followed by a copy of the jar this build made.
+     */
+    @Test
+    void theLaunchersBuildLeavesNoEscapeCodesOnStderr(@TempDir Path checkout) throws Exception {
+        Path realMvn = onPath("mvn");
+        org.junit.jupiter.api.Assumptions.assumeTrue(realMvn != null, "mvn is not on PATH");
+        Files.copy(ROOT.resolve("srouter"), checkout.resolve("srouter"));
+        checkout.resolve("srouter").toFile().setExecutable(true);
+        Files.copy(ROOT.resolve("pom.xml"), checkout.resolve("pom.xml"));
+        Files.createDirectories(checkout.resolve("src/main"));
+        Path bin = Files.createDirectories(checkout.resolve("bin"));
+        Files.writeString(bin.resolve("mvn"), String.join("\n", "#!/usr/bin/env bash",
+                "args=(); for a in \"$@\"; do [ \"$a\" = package ] || args+=(\"$a\"); done",
+                "\"$REAL_MVN\" -o \"${args[@]}\" validate || exit $?",
+                "mkdir -p target && cp \"$BUILT_JAR\" target/srouter.jar", ""));
+        bin.resolve("mvn").toFile().setExecutable(true);
+
+        Run r = run(checkout, "", List.of(checkout.resolve("srouter").toString(), "--version"), Map.of("PATH",
+                bin + java.io.File.pathSeparator + System.getenv("PATH"), "REAL_MVN", realMvn.toString(), "BUILT_JAR", JAR.toString(),
+                "SROUTER_NO_CDS", "1"));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("srouter "), r.toString());
+        assertTrue(r.err().startsWith("srouter: building target/srouter.jar"), "the build ran: " + r);
+        assertFalse(r.err().contains("\u001b"), "no terminal escape codes on stderr: " + r.toString().replace("\u001b", "<ESC>"));
+    }
+
+    private static Path onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return Path.of(dir, program);
+            }
+        }
+        return null;
     }
 
     @Test

@@ -146,6 +146,17 @@ class OpenAiCliTest {
     }
 
     @Test
+    void noKeyForOpenAiItselfSaysHowToUseALocalServer() {
+        Result r = new CliRunner(cache).run("route", "-r", CliRunner.exampleRoutes(), "--encoder", "openai", "--no-cache", "hello there");
+        assertEquals(4, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("srouter: OPENAI_API_KEY is not set"), r.toString());
+        assertTrue(r.err().contains("--encoder-url") && r.err().contains("http://localhost:11434/v1"),
+                "the way to a local OpenAI-compatible server (Ollama): " + r);
+        assertEquals(1, r.err().lines().count(), r.toString());
+        assertEquals(0, requests.get(), "nothing is sent");
+    }
+
+    @Test
     void openAiBaseUrlComesFromTheEnvironment() {
         Result r = cli().env("OPENAI_BASE_URL", url()).run("route", "-r", CliRunner.exampleRoutes(), "--encoder", "openai", "hello there");
         assertEquals(0, r.exit(), r.toString());

@@ -58,13 +58,21 @@ class ReplIT {
     }
 
     private void start(String... srouterArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
-        cmd.addAll(List.of(srouterArgs));
-        start0(cmd);
+        startSized(160, srouterArgs);
     }
 
-    /** Runs {@code command} in the tmux pane, with the cache and history of this test. */
+    private void startSized(int columns, String... srouterArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
+        cmd.addAll(List.of(srouterArgs));
+        start0(columns, cmd);
+    }
+
     private void start0(List<String> command) throws Exception {
+        start0(160, command);
+    }
+
+    /** Runs {@code command} in a tmux pane {@code columns} wide, with the cache and history of this test. */
+    private void start0(int columns, List<String> command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("env", "SROUTER_CACHE_DIR=" + tmp.resolve("cache"), "SROUTER_HISTORY=" + tmp.resolve("history"),
                 "TERM=xterm-256color"));
         cmd.addAll(command);
@@ -74,11 +82,16 @@ class ReplIT {
         }
         // "; sleep" keeps the pane open after srouter exits, so the test can read its last words and exit code.
         shell.append("; echo \"[exit $?]\"; sleep 60");
-        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", "160", "-y", "50", shell.toString()));
+        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", String.valueOf(columns), "-y", "50", shell.toString()));
     }
 
     private String screen() throws Exception {
         return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-t", "repl", "-S", "-200"));
+    }
+
+    /** The screen with lines the terminal wrapped joined again, as the program wrote them. */
+    private String joinedScreen() throws Exception {
+        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"));
     }
 
     private void keys(String... keys) throws Exception {
@@ -166,6 +179,58 @@ class ReplIT {
         keys("Enter");
         String end = await("exit", x -> x.contains("[exit "));
         assertEquals(1, count(end, "[exit 0]"), end);
+    }
+
+    @Test
+    void tabCompletesARouteNameWithASpaceWithoutABackslashAndExitEnds() throws Exception {
+        start("repl", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.lines().anyMatch(l -> l.startsWith("srouter>")));
+        type("cust");
+        keys("Tab");
+        await("completion of the route name", x -> x.contains("srouter> customer support"));
+        keys("Enter");
+        await("the decision and the next prompt", x -> count(x, "srouter>") == 2);
+        type("customer su");
+        keys("Tab");
+        await("completion from within the name", x -> count(x, "srouter> customer support") == 2);
+        keys("Enter");
+        type("exit");
+        keys("Enter");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+        assertFalse(end.contains("customer\\"), "no backslash on the screen:\n" + end);
+        String history = Files.readString(tmp.resolve("history"));
+        assertTrue(history.contains("customer support"), history);
+        assertFalse(history.contains("\\ "), "no backslash in the history: " + history);
+    }
+
+    @Test
+    void quitWithoutAColonEndsTheRepl() throws Exception {
+        start("repl", "-r", JarIT.ROUTES, "--no-color");
+        await("the prompt", s -> s.lines().anyMatch(l -> l.startsWith("srouter>")));
+        type("quit");
+        keys("Enter");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+    }
+
+    /** Help on a terminal takes the terminal's width (picocli's auto width), up to HelpLayout.MAX_WIDTH. */
+    @Test
+    void helpFitsTheTerminalUpToAMaximumWidth() throws Exception {
+        startSized(64, "route", "--help");
+        await("help", x -> x.contains("[exit "));
+        String narrow = joinedScreen();
+        assertTrue(narrow.contains("[exit 0]") && narrow.contains("Global options:"), narrow);
+        int longest = narrow.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
+        assertTrue(longest <= 64, "a 64-column terminal gets lines of at most 64 columns, got " + longest + ":\n" + narrow);
+        exec(List.of("tmux", "-L", socket, "kill-server"));
+        socket = socket + "-wide";
+
+        startSized(200, "route", "--help");
+        await("help", x -> x.contains("[exit "));
+        String wide = joinedScreen();
+        int widest = wide.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
+        assertTrue(widest > 80 && widest <= HelpLayout.MAX_WIDTH, "a 200-column terminal gets up to " + HelpLayout.MAX_WIDTH + ", got " + widest);
     }
 
     @Test

@@ -196,10 +196,43 @@ class RouteCommandTest {
     }
 
     @Test
-    void noTextWithoutATerminalIsAUsageError() {
+    void noTextWithoutATerminalIsAOneLineUsageErrorWithAPointerToHelp() {
         Result r = cli().run(args());
         assertEquals(64, r.exit(), r.toString());
-        assertTrue(r.err().contains("no text to route") && r.err().contains("Usage:"), r.toString());
+        assertEquals(List.of("srouter: no text to route: give TEXT arguments, '-' to read standard input, or run on a terminal for the REPL",
+                "Try 'srouter route --help' for more information."), r.err().lines().toList(), r.toString());
+        assertEquals("", r.out(), r.toString());
+    }
+
+    @Test
+    void aTextThatStartsWithADashIsNeitherHelpNorVersion() {
+        for (String text : List.of("-hello there", "-Vx", "-v-is for victory")) {
+            Result r = cli().run(args(text));
+            assertEquals(64, r.exit(), "'" + text + "' must not print help or the version: " + r);
+            assertEquals("", r.out(), r.toString());
+            assertTrue(r.err().contains("Unknown option: '" + text + "'"), r.toString());
+            assertTrue(r.err().contains("put -- before it: srouter route -- '" + text + "'"), "a hint to use --: " + r);
+        }
+    }
+
+    @Test
+    void aTextThatLooksLikeAnUnknownOptionFailsWithAHintToUseTheEndOfOptions() {
+        Result r = cli().run(args("--fix my invoice"));
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("Unknown option: '--fix my invoice'") && r.err().contains("put -- before it"), r.toString());
+        assertTrue(r.err().endsWith("Try 'srouter route --help' for more information.\n"), r.toString());
+    }
+
+    @Test
+    void textsAfterTheEndOfOptionsAreRoutedEvenWhenTheyStartWithADash() {
+        Result r = cli().run(args("--", "-" + POLITICS, "--version"));
+        assertEquals(0, r.exit(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.toString());
+        assertTrue(lines.get(0).startsWith("politics "), r.toString());
+        Result help = cli().run(args("-h"));
+        assertEquals(0, help.exit(), "a real -h still asks for help: " + help);
+        assertTrue(help.out().startsWith("Usage: srouter route"), help.toString());
     }
 
     @Test
@@ -312,6 +345,30 @@ class RouteCommandTest {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("local:bge-small-en-v1.5-q"), r.toString());
         assertTrue(r.out().startsWith("politics "), r.toString());
+    }
+
+    @Test
+    void encoderNamesMatchWholeWithADidYouMean() {
+        Result prefix = cli().run(args("--encoder", "local:bge", POLITICS));
+        assertEquals(64, prefix.exit(), "a part of a model name is not a name: " + prefix);
+        assertEquals("", prefix.out(), prefix.toString());
+        assertTrue(prefix.err().contains("did you mean local:bge-small-en-v1.5?"), prefix.toString());
+        assertEquals(64, cli().run(args("--encoder", "local:minilm", POLITICS)).exit());
+    }
+
+    @Test
+    void theEncoderNamesAnErrorListsAreAcceptedByTheOption() {
+        for (String typo : List.of("cohere", "local:gpt-9", "local:bge")) {
+            Result r = cli().run(args("--encoder", typo, POLITICS));
+            assertEquals(64, r.exit(), r.toString());
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("--encoder takes (.*) or openai:MODEL").matcher(r.err());
+            assertTrue(listed.find(), "the error lists the accepted names: " + r);
+            for (String name : listed.group(1).split(", ")) {
+                try (dev.srouter.encoder.Encoder e = dev.srouter.encoder.Encoders.create(name, null, null, java.util.Map.of())) {
+                    assertTrue(e.name().startsWith(name.replaceFirst(":.*", "")), name + " -> " + e.name());
+                }
+            }
+        }
     }
 
     @Test

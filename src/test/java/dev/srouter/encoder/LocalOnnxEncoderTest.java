@@ -90,6 +90,9 @@ class LocalOnnxEncoderTest {
         assertEquals(LocalOnnxEncoder.Model.BGE_SMALL_EN_V15_Q, LocalOnnxEncoder.Model.parse("BAAI/bge-small-en-v1.5"));
         SrouterException e = assertThrows(SrouterException.class, () -> LocalOnnxEncoder.Model.parse("gpt-9"));
         assertEquals(ExitCode.USAGE, e.exitCode());
+        for (String partOfAName : List.of("bge", "minilm", "bge-small", "v1.5", "x-bge-small-en-v1.5")) {
+            assertTrue(LocalOnnxEncoder.Model.find(partOfAName).isEmpty(), "names match whole, not by part: " + partOfAName);
+        }
     }
 
     @Test

@@ -248,7 +248,7 @@ class OpenAiEncoderTest {
                 Duration.ofSeconds(5));
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
-        assertEquals("OPENAI_API_KEY is not set", e.getMessage());
+        assertEquals(OpenAiEncoder.MISSING_KEY, e.getMessage());
         assertFalse(enc.clientCreated());
         assertEquals(0, enc.requestCount());
     }

@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
         name = "unlock",
         mixinStandardHelpOptions = true,
         description = {"Break a stale lock on the remote index (a crashed sync's lease, or semantic-router's sr_lock), saying whose it was.", "",
-            "A live lease is refused unless --force."},
+            "A live lease is refused unless --force, which asks on a terminal and elsewhere needs --lease with the lease's id, as "
+                    + "srouter status prints it (like terraform force-unlock LOCK_ID)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force                    # asks on a terminal",
-            "  srouter unlock --index qdrant --force --lease 3f2c9a51-...    # in CI: the lease id that status prints"})
+        footer = {"  srouter unlock --index qdrant", "  srouter unlock --index pinecone --force",
+            "  srouter unlock --index qdrant --force --lease 3f2c9a51-..."})
 final class UnlockCommand extends BaseCommand {
     @Option(names = "--force", description = "Also break a lease that has not expired (its sync may still be running): asks on a "
             + "terminal; elsewhere needs --lease.")

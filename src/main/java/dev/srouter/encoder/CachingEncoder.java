@@ -10,8 +10,7 @@ import java.util.Map;
  * text it has not seen. The delegate is never touched when every text is cached, so a warm run
  * does not even load the model.
  */
-public final class CachingEncoder implements Encoder {
-    private final Encoder delegate;
+public final class CachingEncoder extends ForwardingEncoder {
     private final EmbeddingCache cache;
     private final boolean store;
 
@@ -20,7 +19,7 @@ public final class CachingEncoder implements Encoder {
     }
 
     private CachingEncoder(Encoder delegate, EmbeddingCache cache, boolean store) {
-        this.delegate = delegate;
+        super(delegate);
         this.cache = cache;
         this.store = store;
     }
@@ -35,31 +34,6 @@ public final class CachingEncoder implements Encoder {
 
     public Encoder delegate() {
         return delegate;
-    }
-
-    @Override
-    public String type() {
-        return delegate.type();
-    }
-
-    @Override
-    public String model() {
-        return delegate.model();
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String cacheKey() {
-        return delegate.cacheKey();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return delegate.defaultThreshold();
     }
 
     /**

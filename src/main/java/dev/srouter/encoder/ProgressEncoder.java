@@ -11,13 +11,12 @@ import java.util.List;
  * encoder embeds each text on its own), so only the number of calls changes. Calls with one chunk
  * or less report nothing.
  */
-public final class ProgressEncoder implements Encoder {
+public final class ProgressEncoder extends ForwardingEncoder {
     static final int CHUNK = 256;
-    private final Encoder delegate;
     private final Progress progress;
 
     public ProgressEncoder(Encoder delegate, Progress progress) {
-        this.delegate = delegate;
+        super(delegate);
         this.progress = progress;
     }
 
@@ -34,40 +33,5 @@ public final class ProgressEncoder implements Encoder {
             }
         }
         return out;
-    }
-
-    @Override
-    public String type() {
-        return delegate.type();
-    }
-
-    @Override
-    public String model() {
-        return delegate.model();
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String cacheKey() {
-        return delegate.cacheKey();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return delegate.defaultThreshold();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -89,7 +89,7 @@ abstract class SyncRunner extends BaseCommand {
             }
             requireAllowEmpty(preview, index);
             if (reembed) {
-                long records = preview.plan().target().map(t -> t.routes().stream().mapToLong(r -> r.utterances().size()).sum()).orElse(0L);
+                long records = preview.plan().target().map(RouteSet::utteranceCount).orElse(0);
                 err().println("--reembed: " + records + " records will be embedded again with " + encoder.name() + " and rewritten");
                 err().flush();
             }
@@ -172,7 +172,7 @@ abstract class SyncRunner extends BaseCommand {
     private void requireAllowEmpty(SyncService.Comparison c, VectorIndex index) {
         SyncPlan plan = c.plan();
         boolean empties = !plan.remoteDeletes().isEmpty()
-                && plan.target().map(t -> t.routes().stream().allMatch(r -> r.utterances().isEmpty())).orElse(false);
+                && plan.target().map(t -> t.utteranceCount() == 0).orElse(false);
         if (empties && !allowEmpty) {
             throw SrouterException.usage("the plan deletes every record of " + index.describeLocation() + " (" + plan.remoteDeletes().size()
                     + ") and leaves it empty; nothing written. Pass --allow-empty if that is what you want");

@@ -38,8 +38,7 @@ public record Manifest(int version, String encoder, int dimension, String conten
         for (Route r : content.routes()) {
             routes.put(r.name(), new RouteAttributes(r.description(), r.scoreThreshold(), r.functionSchemas(), hashes.get(r.name())));
         }
-        long records = content.routes().stream().mapToLong(r -> r.utterances().size()).sum();
-        return new Manifest(VERSION, encoder, dimension, ContentHash.of(content), routes, writtenBy, writtenAt, records);
+        return new Manifest(VERSION, encoder, dimension, ContentHash.of(content), routes, writtenBy, writtenAt, content.utteranceCount());
     }
 
     public String toJson() {

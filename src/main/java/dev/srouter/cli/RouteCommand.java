@@ -140,9 +140,6 @@ final class RouteCommand extends BaseCommand {
             throw e.getCause() instanceof Exception cause ? cause : e;
         } finally {
             ahead.shutdownNow();
-            // Let an embedding in flight finish before the JVM exits: ONNX Runtime aborts the process (exit 134)
-            // when it is torn down under a running session, as after a closed stdout ends the loop early.
-            ahead.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         debug(String.format(java.util.Locale.ROOT, "routed %d lines in %.0f ms", count, (System.nanoTime() - t0) / 1e6));
         return ExitCode.OK;

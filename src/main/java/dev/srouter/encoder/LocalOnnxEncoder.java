@@ -251,7 +251,15 @@ public final class LocalOnnxEncoder implements Encoder {
         Loaded l = loaded;
         loaded = null;
         if (l != null) {
+            // Embeddings already running must end before the session and tokenizer are freed: freeing them under a
+            // running OrtSession.run crashes the JVM (SIGSEGV in libonnxruntime, exit 134), as when a closed stdout
+            // ends route - while the read-ahead is still embedding.
             l.pool.shutdownNow();
+            try {
+                l.pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             l.tokenizer.close();
             try {
                 l.session.close();

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
             "  srouter diff --index qdrant -o json | jq .counts",
         })
 final class DiffCommand extends BaseCommand {
-    @Option(names = "--strategy", paramLabel = "MODE", defaultValue = "merge",
+    @Option(names = "--strategy", paramLabel = "MODE", defaultValue = "merge", completionCandidates = CompletionValues.Strategies.class,
             description = "Strategy whose planned actions are shown: error, remote, local, merge-force-remote, merge-force-local, merge. "
                     + "Default: ${DEFAULT-VALUE}.")
     String strategy;

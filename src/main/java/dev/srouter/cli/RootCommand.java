@@ -39,7 +39,7 @@ public final class RootCommand implements Runnable {
             description = "Routes file (YAML, semantic-router's layout). Default: ${DEFAULT-VALUE}.")
     Path routes;
 
-    @Option(names = "--encoder", scope = ScopeType.INHERIT, paramLabel = "NAME",
+    @Option(names = "--encoder", scope = ScopeType.INHERIT, paramLabel = "NAME", completionCandidates = CompletionValues.EncoderNames.class,
             description = {"Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, or openai.",
                 "Default: the routes file's encoder_type, else local."})
     String encoder;
@@ -53,6 +53,7 @@ public final class RootCommand implements Runnable {
     String encoderUrl;
 
     @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
+            completionCandidates = CompletionValues.IndexKinds.class,
             description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.",
                 "diff, sync, push, pull, status and unlock need a remote one. Default: ${DEFAULT-VALUE}."})
     String index;
@@ -69,6 +70,7 @@ public final class RootCommand implements Runnable {
     String pineconeHost;
 
     @Option(names = "--cloud", scope = ScopeType.INHERIT, paramLabel = "CLOUD", defaultValue = "aws",
+            completionCandidates = CompletionValues.Clouds.class,
             description = "Cloud of a Pinecone index srouter creates (aws, gcp, azure). Default: ${DEFAULT-VALUE}.")
     String cloud;
 

@@ -13,7 +13,7 @@ final class RoutingOptions {
             description = "Nearest utterances to consider. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = "mean",
+    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = "mean", completionCandidates = CompletionValues.Aggregations.class,
             description = "How a route's similarities among the top-k become its score: mean, max or sum. Default: ${DEFAULT-VALUE}.")
     String aggregation;
 
@@ -22,7 +22,7 @@ final class RoutingOptions {
                 "Default: the encoder's (local 0.60, local:bge-small-en-v1.5 0.80, openai 0.30)."})
     Double threshold;
 
-    @Option(names = "--filter", paramLabel = "ROUTE", split = ",",
+    @Option(names = "--filter", paramLabel = "ROUTE", split = ",", completionCandidates = CompletionValues.RouteNames.class,
             description = "Only consider these routes (comma-separated).")
     List<String> filter = new ArrayList<>();
 

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
             "  srouter sync --index file:.srouter-index --strategy remote",
         })
 final class SyncCommand extends SyncRunner {
-    @Option(names = "--strategy", paramLabel = "MODE", required = true,
+    @Option(names = "--strategy", paramLabel = "MODE", required = true, completionCandidates = CompletionValues.Strategies.class,
             description = "error, remote, local, merge-force-remote, merge-force-local or merge.")
     String strategy;
 

@@ -30,6 +30,10 @@ final class RoutingOptions {
             description = "Return up to N passing routes, best first. Default: ${DEFAULT-VALUE}.")
     int limit;
 
+    @Option(names = "--no-fit", description = "Decide with the kNN decision (top-k similarities against thresholds) even when "
+            + "srouter fit has written a fitted decision beside the routes file (ROUTES.fit.json).")
+    boolean noFit;
+
     @Option(names = "--explain", description = "Also show the nearest utterances and every candidate route's score against its threshold.")
     boolean explain;
 

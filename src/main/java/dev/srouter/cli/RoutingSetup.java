@@ -9,6 +9,8 @@ import dev.srouter.encoder.EmbeddingCache;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.encoder.Encoders;
 import dev.srouter.engine.RoutingEngine;
+import dev.srouter.fit.FittedDecision;
+import dev.srouter.fit.FittedModel;
 import dev.srouter.index.local.LocalIndex;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,7 +62,8 @@ final class RoutingSetup implements AutoCloseable {
         // A big routes file on a cold cache takes a while to embed: show it on a terminal.
         LocalIndex index = LocalIndex.build(routes, new dev.srouter.encoder.ProgressEncoder(encoder,
                 TerminalProgress.forContext(root.ctx, root.quiet)));
-        RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
+        FittedDecision fitted = options.noFit ? null : fitted(root.routes, routes, base, options, debug);
+        RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries, fitted);
         debug.accept(String.format(Locale.ROOT, "%d routes, %d utterances ready in %.0f ms", routes.routes().size(), index.size(),
                 (System.nanoTime() - t0) / 1e6));
         return new RoutingSetup(routes, encoder, engine, null);
@@ -98,7 +101,7 @@ final class RoutingSetup implements AutoCloseable {
                         + (recorded == null ? "" : " (" + recorded + ")") + ", the encoder " + base.name() + " makes " + base.dimension());
             }
             Encoder encoder = cached(root, base, warn);
-            RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries);
+            RoutingEngine engine = engine(options, routes, base, encoder, index, storeQueries, null);
             debug.accept(String.format(Locale.ROOT, "encoder %s; %s: %d routes, %d records, ready in %.0f ms", base.name(),
                     index.describeLocation(), routes.routes().size(), remote.records(), (System.nanoTime() - t0) / 1e6));
             return new RoutingSetup(routes, encoder, engine, index);
@@ -117,12 +120,40 @@ final class RoutingSetup implements AutoCloseable {
         return new CachingEncoder(base, EmbeddingCache.open(dir, base.cacheKey(), warn));
     }
 
+    /**
+     * The decision {@code srouter fit} wrote beside the routes file, when there is one: refused when
+     * the routes' utterances or the encoder changed since, because its head would then answer for
+     * routes it was not trained on.
+     */
+    static FittedDecision fitted(Path routesFile, RouteSet routes, Encoder base, RoutingOptions options, Consumer<String> debug) {
+        Path file = FittedModel.pathFor(routesFile);
+        java.util.Optional<FittedModel> model = FittedModel.read(file);
+        if (model.isEmpty()) {
+            return null;
+        }
+        FittedModel m = model.get();
+        if (!m.routesHash().equals(FittedModel.routesHash(routes))) {
+            throw SrouterException.failure(file + " was fitted on other routes (their names or utterances changed since); rerun "
+                    + "srouter fit -r " + routesFile + " --data ..., or pass --no-fit to decide without it");
+        }
+        if (!m.encoder().equals(base.name())) {
+            throw SrouterException.failure(file + " was fitted with the encoder " + m.encoder() + ", this run's is " + base.name()
+                    + "; rerun srouter fit with this encoder, or pass --no-fit");
+        }
+        if (options.threshold != null) {
+            throw SrouterException.usage("--threshold sets the kNN decision's threshold, but " + file + " makes the fitted decision "
+                    + "decide (its threshold comes from srouter fit); pass --no-fit to route with --threshold");
+        }
+        debug.accept(String.format(Locale.ROOT, "decision: fitted (%s): a route passes at confidence %.4f", file, m.minConfidence()));
+        return new FittedDecision(m);
+    }
+
     private static RoutingEngine engine(RoutingOptions options, RouteSet routes, Encoder base, Encoder encoder,
-            dev.srouter.index.SearchIndex index, boolean storeQueries) {
+            dev.srouter.index.SearchIndex index, boolean storeQueries, FittedDecision fitted) {
         double threshold = options.threshold != null ? options.threshold : base.defaultThreshold();
         Router router = new Router(routes.thresholds(), threshold, options.aggregationMethod());
         Encoder queryEncoder = encoder instanceof CachingEncoder c && !storeQueries ? c.readOnly() : encoder;
-        return new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit);
+        return new RoutingEngine(queryEncoder, index, router, options.topK, options.filterSet(), options.limit, fitted);
     }
 
     private static void checkFilter(RoutingOptions options, RouteSet routes, String where) {

@@ -4,6 +4,7 @@ import dev.srouter.core.Hit;
 import dev.srouter.core.RouteDecision;
 import dev.srouter.core.Router;
 import dev.srouter.encoder.Encoder;
+import dev.srouter.fit.FittedDecision;
 import dev.srouter.index.SearchIndex;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,16 @@ public final class RoutingEngine {
     private final int topK;
     private final Set<String> routeFilter;
     private final int limit;
+    /** The decision srouter fit learned, or null for the kNN decision of {@link Router}. */
+    private final FittedDecision fitted;
 
     public RoutingEngine(Encoder encoder, SearchIndex index, Router router, int topK, Set<String> routeFilter, int limit) {
+        this(encoder, index, router, topK, routeFilter, limit, null);
+    }
+
+    /** @param fitted the decision srouter fit learned, which then decides instead of {@code router}; null for none */
+    public RoutingEngine(Encoder encoder, SearchIndex index, Router router, int topK, Set<String> routeFilter, int limit, FittedDecision fitted) {
+        this.fitted = fitted;
         this.encoder = encoder;
         this.index = index;
         this.router = router;
@@ -53,7 +62,9 @@ public final class RoutingEngine {
             int to = Math.min(out.length, from + SLICE);
             List<List<Hit>> hits = index.queryBatch(vectors.subList(from, to), topK, routeFilter);
             for (int i = from; i < to; i++) {
-                out[i] = r.decide(texts.get(i), hits.get(i - from), limit);
+                out[i] = fitted != null
+                        ? fitted.decide(texts.get(i), vectors.get(i), hits.get(i - from), limit, routeFilter)
+                        : r.decide(texts.get(i), hits.get(i - from), limit);
             }
         });
         return List.of(out);
@@ -61,6 +72,11 @@ public final class RoutingEngine {
 
     public RouteDecision route(String text) {
         return route(List.of(text)).get(0);
+    }
+
+    /** The fitted decision in use, if any. */
+    public java.util.Optional<FittedDecision> fitted() {
+        return java.util.Optional.ofNullable(fitted);
     }
 
     public Router router() {

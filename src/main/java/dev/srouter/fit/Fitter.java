@@ -1,0 +1,269 @@
+package dev.srouter.fit;
+
+import dev.srouter.core.Aggregation;
+import dev.srouter.core.Candidate;
+import dev.srouter.core.Hit;
+import dev.srouter.core.Route;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.Router;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Learns both decisions from the route utterances (training) and labelled validation queries,
+ * with every setting chosen on validation data the head has not seen:
+ *
+ * <ol>
+ *   <li>a softmax head trained on the utterances alone scores the validation queries; the mix
+ *       {@code alpha} of its probability with the best similarity, and the rejection threshold,
+ *       are chosen there to maximise the mean of in-scope accuracy and out-of-scope recall (in-scope
+ *       accuracy alone when no query is labelled none); a Platt map from that score to the
+ *       probability that the answer is right is fitted on the same queries;
+ *   <li>the head is then trained again, from those weights, on the utterances and the in-scope
+ *       validation queries, and keeps the threshold and map;
+ *   <li>for the kNN decision, one global threshold is chosen on all the validation queries, and
+ *       per-route thresholds are fitted on half of them and kept only when they beat the global
+ *       one on the other half.
+ * </ol>
+ */
+public final class Fitter {
+    /** L2 penalty of the head, chosen on CLINC150's validation split (1e-4..1e-6 were tried; see docs/benchmarks.md). */
+    public static final double LAMBDA = 1e-5;
+    static final int MAX_ITERATIONS = 300;
+
+    private Fitter() {}
+
+    /** A labelled validation query with its embedding and its top-k hits among the route utterances. */
+    public record Query(String route, float[] vector, List<Hit> hits) {}
+
+    /**
+     * @param perRouteThresholds empty when one global threshold won on held-out data
+     * @param knnValidation the kNN decision's figures on validation at the chosen thresholds
+     */
+    public record Result(FittedModel model, double globalThreshold, Map<String, Double> perRouteThresholds,
+            FittedModel.Validation knnValidation, int iterations) {}
+
+    /**
+     * @param utterances each route's utterance vectors, in the order of {@code routes}
+     * @param validation the labelled queries (route null: no route should match)
+     */
+    public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
+            String encoder, List<FittedModel.DataFile> data) {
+        List<String> names = routes.routeNames();
+        Map<String, Integer> classOf = new HashMap<>();
+        for (int k = 0; k < names.size(); k++) {
+            classOf.put(names.get(k), k);
+        }
+        List<float[]> xs = new ArrayList<>();
+        List<Integer> ys = new ArrayList<>();
+        for (Route r : routes.routes()) {
+            for (float[] v : utterances.get(r.name())) {
+                xs.add(v);
+                ys.add(classOf.get(r.name()));
+            }
+        }
+        SoftmaxRegression.Model head = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
+                names.size(), LAMBDA, null, MAX_ITERATIONS);
+        int iterations = head.iterations();
+        FittedModel provisional = model(encoder, routes, head, 0, 0, new Platt(1, 0), data, null);
+
+        // Rejection: the mix and threshold that maximise the balanced objective on validation.
+        int n = validation.size();
+        double[] probability = new double[n];
+        double[] similarity = new double[n];
+        boolean[] right = new boolean[n];
+        boolean[] none = new boolean[n];
+        int inScope = 0;
+        FittedDecision probe = new FittedDecision(provisional);
+        for (int i = 0; i < n; i++) {
+            Query q = validation.get(i);
+            // Threshold 0 and alpha 0 do not reject: the top candidate carries the head's answer.
+            Candidate top = probe.decide("", q.vector(), q.hits(), 1, Set.of()).candidates().get(0);
+            probability[i] = top.score();
+            similarity[i] = top.bestSimilarity();
+            none[i] = q.route() == null;
+            right[i] = !none[i] && q.route().equals(top.route());
+            inScope += none[i] ? 0 : 1;
+        }
+        int outOfScope = n - inScope;
+        double bestObjective = -1;
+        double bestAlpha = 0;
+        double bestThreshold = 0;
+        double[] bestFigures = {0, 0};
+        for (int a = 0; a <= 10; a++) {
+            double alpha = a / 10.0;
+            double[] score = new double[n];
+            for (int i = 0; i < n; i++) {
+                score[i] = alpha * probability[i] + (1 - alpha) * similarity[i];
+            }
+            for (double threshold : candidates(score)) {
+                double[] f = figures(score, threshold, right, none, inScope, outOfScope);
+                double objective = objective(f, outOfScope);
+                if (objective > bestObjective + 1e-12) {
+                    bestObjective = objective;
+                    bestAlpha = alpha;
+                    bestThreshold = threshold;
+                    bestFigures = f;
+                }
+            }
+        }
+        double[] score = new double[n];
+        for (int i = 0; i < n; i++) {
+            score[i] = bestAlpha * probability[i] + (1 - bestAlpha) * similarity[i];
+        }
+        Platt platt = Platt.fit(score, right);
+
+        // The final head also learns from the in-scope validation queries.
+        for (Query q : validation) {
+            if (q.route() != null) {
+                xs.add(q.vector());
+                ys.add(classOf.get(q.route()));
+            }
+        }
+        SoftmaxRegression.Model finalHead = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
+                names.size(), LAMBDA, head, MAX_ITERATIONS);
+        iterations += finalHead.iterations();
+        FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
+                new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
+
+        long t0 = System.nanoTime();
+        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope);
+        if (Boolean.getBoolean("srouter.fit.trace")) {
+            System.err.printf("knn thresholds: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        return new Result(model, knn.global, knn.perRoute, knn.validation, iterations);
+    }
+
+    private static FittedModel model(String encoder, RouteSet routes, SoftmaxRegression.Model head, double alpha, double threshold, Platt platt,
+            List<FittedModel.DataFile> data, FittedModel.Validation validation) {
+        float[] w = new float[head.weights().length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) head.weights()[i];
+        }
+        return new FittedModel(encoder, FittedModel.routesHash(routes), routes.routeNames(), head.dimension(), w, alpha, threshold, platt.a(),
+                platt.b(), data, validation == null ? new FittedModel.Validation(0, 0, 0, 0) : validation);
+    }
+
+    /** The distinct scores, each a threshold that changes the decision of at least one query, and 0. */
+    private static double[] candidates(double[] score) {
+        double[] sorted = java.util.Arrays.stream(score).distinct().sorted().toArray();
+        double[] out = new double[sorted.length + 1];
+        System.arraycopy(sorted, 0, out, 1, sorted.length);
+        return out;
+    }
+
+    /** {in-scope accuracy, out-of-scope recall}: a query passes when its score reaches the threshold. */
+    private static double[] figures(double[] score, double threshold, boolean[] right, boolean[] none, int inScope, int outOfScope) {
+        int hits = 0;
+        int rejected = 0;
+        for (int i = 0; i < score.length; i++) {
+            boolean passes = score[i] >= threshold;
+            if (none[i]) {
+                rejected += passes ? 0 : 1;
+            } else if (passes && right[i]) {
+                hits++;
+            }
+        }
+        return new double[] {inScope == 0 ? 0 : (double) hits / inScope, outOfScope == 0 ? 0 : (double) rejected / outOfScope};
+    }
+
+    /** The balanced objective: the mean of in-scope accuracy and out-of-scope recall; accuracy alone without out-of-scope queries. */
+    private static double objective(double[] figures, int outOfScope) {
+        return outOfScope == 0 ? figures[0] : (figures[0] + figures[1]) / 2;
+    }
+
+    private record Knn(double global, Map<String, Double> perRoute, FittedModel.Validation validation) {}
+
+    private static Knn knnThresholds(RouteSet routes, List<Query> validation, Aggregation aggregation, int inScope, int outOfScope) {
+        double global = bestGlobal(validation, aggregation, outOfScope);
+        // Per-route thresholds: fitted on the even queries, judged against the global one on the odd ones.
+        List<Query> fitHalf = new ArrayList<>();
+        List<Query> judgeHalf = new ArrayList<>();
+        for (int i = 0; i < validation.size(); i++) {
+            (i % 2 == 0 ? fitHalf : judgeHalf).add(validation.get(i));
+        }
+        Map<String, Double> perRoute = new TreeMap<>();
+        for (String name : routes.routeNames()) {
+            perRoute.put(name, global);
+        }
+        int fitOos = (int) fitHalf.stream().filter(q -> q.route() == null).count();
+        double inWeight = 1.0 / Math.max(1, fitHalf.size() - fitOos);
+        double oosWeight = fitOos == 0 ? 0 : 1.0 / fitOos;
+        for (String name : routes.routeNames()) {
+            List<Query> involved = fitHalf.stream().filter(q -> name.equals(q.route()) || q.hits().stream().anyMatch(h -> h.route().equals(name)))
+                    .toList();
+            if (involved.isEmpty()) {
+                continue;
+            }
+            double bestValue = Double.NEGATIVE_INFINITY;
+            double best = global;
+            for (int t = 0; t <= 100; t++) {
+                double threshold = t / 100.0;
+                perRoute.put(name, threshold);
+                double value = counts(involved, perRoute, global, aggregation, inWeight, oosWeight);
+                if (value > bestValue + 1e-12 || (Math.abs(value - bestValue) <= 1e-12 && Math.abs(threshold - global) < Math.abs(best - global))) {
+                    bestValue = value;
+                    best = threshold;
+                }
+            }
+            perRoute.put(name, best);
+        }
+        int judgeIn = (int) judgeHalf.stream().filter(q -> q.route() != null).count();
+        int judgeOos = judgeHalf.size() - judgeIn;
+        double[] withGlobal = knnFigures(judgeHalf, Map.of(), global, aggregation, judgeIn, judgeOos);
+        double[] withPerRoute = knnFigures(judgeHalf, perRoute, global, aggregation, judgeIn, judgeOos);
+        boolean keep = objective(withPerRoute, judgeOos) > objective(withGlobal, judgeOos) + 1e-9;
+        Map<String, Double> chosen = keep ? perRoute : Map.of();
+        double[] f = knnFigures(validation, chosen, global, aggregation, inScope, outOfScope);
+        return new Knn(global, chosen, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
+    }
+
+    private static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope) {
+        int inScope = validation.size() - outOfScope;
+        double best = 0;
+        double bestObjective = -1;
+        for (int t = 0; t <= 100; t++) {
+            double threshold = t / 100.0;
+            double objective = objective(knnFigures(validation, Map.of(), threshold, aggregation, inScope, outOfScope), outOfScope);
+            if (objective > bestObjective + 1e-12) {
+                bestObjective = objective;
+                best = threshold;
+            }
+        }
+        return best;
+    }
+
+    /** Right answers and right rejections among {@code queries}, each weighted as the balanced objective weighs it. */
+    private static double counts(List<Query> queries, Map<String, Double> thresholds, double global, Aggregation aggregation, double inWeight,
+            double oosWeight) {
+        Router router = new Router(thresholds, global, aggregation);
+        double value = 0;
+        for (Query q : queries) {
+            String got = router.decide("", q.hits(), 1).best().map(Candidate::route).orElse(null);
+            if (q.route() == null ? got == null : q.route().equals(got)) {
+                value += q.route() == null ? oosWeight : inWeight;
+            }
+        }
+        return value;
+    }
+
+    static double[] knnFigures(List<Query> queries, Map<String, Double> thresholds, double global, Aggregation aggregation, int inScope,
+            int outOfScope) {
+        Router router = new Router(thresholds, global, aggregation);
+        int hits = 0;
+        int rejected = 0;
+        for (Query q : queries) {
+            String got = router.decide("", q.hits(), 1).best().map(Candidate::route).orElse(null);
+            if (q.route() == null) {
+                rejected += got == null ? 1 : 0;
+            } else if (q.route().equals(got)) {
+                hits++;
+            }
+        }
+        return new double[] {inScope == 0 ? 0 : (double) hits / inScope, outOfScope == 0 ? 0 : (double) rejected / outOfScope};
+    }
+}

@@ -1,0 +1,170 @@
+package dev.srouter.fit;
+
+import java.util.stream.IntStream;
+
+/**
+ * Multinomial logistic regression over fixed embeddings: {@code P(k | x) = softmax(W x + b)_k},
+ * trained by minimising the mean cross-entropy plus {@code lambda/2 |W|^2} (the bias is not
+ * penalised) with {@link Lbfgs}. The gradient is summed over fixed row blocks on all cores and
+ * the blocks are added in order, so training is reproducible: the same data give the same weights.
+ */
+final class SoftmaxRegression {
+    private static final int BLOCK = 256;
+    private static final int TILE = 32;
+
+    private SoftmaxRegression() {}
+
+    /** Weights of {@code classes} rows of {@code dimension + 1} values (the last is the bias). */
+    record Model(int classes, int dimension, double[] weights, int iterations) {
+        double[] logits(float[] x) {
+            double[] z = new double[classes];
+            int stride = dimension + 1;
+            for (int k = 0; k < classes; k++) {
+                int o = k * stride;
+                double sum = weights[o + dimension];
+                for (int j = 0; j < dimension; j++) {
+                    sum += weights[o + j] * x[j];
+                }
+                z[k] = sum;
+            }
+            return z;
+        }
+
+        double[] probabilities(float[] x) {
+            return softmax(logits(x));
+        }
+    }
+
+    /**
+     * @param x the examples (all of one dimension)
+     * @param y each example's class in [0, classes)
+     * @param warmStart weights to start from (same shape), or null for zeros
+     */
+    static Model train(float[][] x, int[] y, int classes, double lambda, Model warmStart, int maxIterations) {
+        int n = x.length;
+        int d = x[0].length;
+        int stride = d + 1;
+        // Doubles throughout, so the inner loops are plain multiply-adds the JIT can vectorise.
+        double[][] xd = new double[n][];
+        for (int i = 0; i < n; i++) {
+            xd[i] = new double[d];
+            for (int j = 0; j < d; j++) {
+                xd[i][j] = x[i][j];
+            }
+        }
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Lbfgs.Objective objective = (w, gradient) -> {
+            double[][] blockGradients = new double[blocks][];
+            double[] blockLoss = new double[blocks];
+            IntStream.range(0, blocks).parallel().forEach(b -> {
+                double[] g = new double[w.length];
+                double loss = 0;
+                double[][] z = new double[TILE][classes];
+                // Tiles of TILE examples: each route's weight row is read once per tile and stays in cache.
+                for (int from = b * BLOCK; from < Math.min(n, (b + 1) * BLOCK); from += TILE) {
+                    int to = Math.min(Math.min(n, (b + 1) * BLOCK), from + TILE);
+                    for (int k = 0; k < classes; k++) {
+                        int o = k * stride;
+                        double bias = w[o + d];
+                        for (int i = from; i < to; i++) {
+                            z[i - from][k] = bias + dot(w, o, xd[i], d);
+                        }
+                    }
+                    for (int i = from; i < to; i++) {
+                        double[] zi = z[i - from];
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int k = 0; k < classes; k++) {
+                            max = Math.max(max, zi[k]);
+                        }
+                        double total = 0;
+                        for (int k = 0; k < classes; k++) {
+                            zi[k] = Math.exp(zi[k] - max);
+                            total += zi[k];
+                        }
+                        loss -= Math.log(zi[y[i]] / total);
+                        for (int k = 0; k < classes; k++) {
+                            zi[k] = zi[k] / total - (k == y[i] ? 1 : 0); // now the error of class k
+                        }
+                    }
+                    for (int k = 0; k < classes; k++) {
+                        int o = k * stride;
+                        for (int i = from; i < to; i++) {
+                            double err = z[i - from][k];
+                            if (Math.abs(err) < 1e-9) { // a class the example is far from: its share of the gradient is nil
+                                continue;
+                            }
+                            double[] xi = xd[i];
+                            for (int j = 0; j < d; j++) {
+                                g[o + j] += err * xi[j];
+                            }
+                            g[o + d] += err;
+                        }
+                    }
+                }
+                blockGradients[b] = g;
+                blockLoss[b] = loss;
+            });
+            java.util.Arrays.fill(gradient, 0);
+            double loss = 0;
+            for (int b = 0; b < blocks; b++) {
+                loss += blockLoss[b];
+                double[] g = blockGradients[b];
+                for (int j = 0; j < g.length; j++) {
+                    gradient[j] += g[j];
+                }
+            }
+            double penalty = 0;
+            for (int k = 0; k < classes; k++) {
+                int o = k * stride;
+                for (int j = 0; j < d; j++) {
+                    gradient[o + j] = gradient[o + j] / n + lambda * w[o + j];
+                    penalty += w[o + j] * w[o + j];
+                }
+                gradient[o + d] /= n;
+            }
+            return loss / n + 0.5 * lambda * penalty;
+        };
+        double[] start = warmStart != null ? warmStart.weights().clone() : new double[classes * stride];
+        Lbfgs.Result r = new Lbfgs(10, maxIterations, 1e-5).minimize(objective, start);
+        if (Boolean.getBoolean("srouter.fit.trace")) {
+            System.err.printf("softmax: %d iterations, %d evaluations, loss %.6f%n", r.iterations(), r.evaluations(), r.value());
+        }
+        return new Model(classes, d, r.x(), r.iterations());
+    }
+
+    /** {@code w[o..o+d) . x}, with four accumulators so that the additions need not wait for each other. */
+    private static double dot(double[] w, int o, double[] x, int d) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < d; j += 4) {
+            s0 += w[o + j] * x[j];
+            s1 += w[o + j + 1] * x[j + 1];
+            s2 += w[o + j + 2] * x[j + 2];
+            s3 += w[o + j + 3] * x[j + 3];
+        }
+        for (; j < d; j++) {
+            s0 += w[o + j] * x[j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    static double[] softmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double total = 0;
+        double[] p = new double[z.length];
+        for (int k = 0; k < z.length; k++) {
+            p[k] = Math.exp(z[k] - max);
+            total += p[k];
+        }
+        for (int k = 0; k < z.length; k++) {
+            p[k] /= total;
+        }
+        return p;
+    }
+}

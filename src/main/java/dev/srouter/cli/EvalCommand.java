@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
             "",
             "Data (--data, repeatable; the files are read in order): JSONL lines {\"text\": \"...\", \"route\": \"name\"}, "
                     + "or \"route\": null for a query no route should match; or TSV lines TEXT<TAB>ROUTE with '-' for none "
-                    + "(further columns are ignored, so 'srouter route -o tsv' output reads as data). The extension picks the "
-                    + "format (.jsonl or .ndjson, .tsv) unless --data-format says. Blank lines are skipped; a bad line or a "
+                    + "(further columns are ignored, so 'srouter route -o tsv' output reads as data). The file name's extension "
+                    + "(jsonl or ndjson, tsv) gives the format unless --data-format says. Blank lines are skipped; a bad line or a "
                     + "label naming a route the routes file does not hold stops with FILE:LINE and exit 65.",
             "",
             "Exit 0, or 2 when a figure is below --min-accuracy or --min-oos-recall (one line on stderr per gate).",
@@ -69,7 +69,7 @@ final class EvalCommand extends BaseCommand {
     List<Path> data = new ArrayList<>();
 
     @Option(names = "--data-format", paramLabel = "FORMAT",
-            description = "Format of every --data file: ${COMPLETION-CANDIDATES}. Default: from the extension (.jsonl, .ndjson, .tsv).")
+            description = "Format of every --data file: ${COMPLETION-CANDIDATES}. Default: from the file name's extension (jsonl or ndjson, tsv).")
     LabelledData.Format dataFormat;
 
     @Option(names = "--min-accuracy", paramLabel = "X",

@@ -67,15 +67,16 @@ final class EvalRenderer {
         TextTable summary = new TextTable(List.of("FIGURE", "VALUE", "DETAIL"));
         String inDetail = r.inScope() == 0 ? "no query is labelled with a route"
                 : r.inScopeCorrect() + " of " + plural(r.inScope(), "query", "queries") + " labelled with a route got it; "
-                        + r.inScopeWrongRoute() + " another route, " + r.inScopeNoRoute() + " none";
+                        + r.inScopeWrongRoute() + " got another route, " + r.inScopeNoRoute() + " got none";
         summary.add(row("in-scope accuracy", figure(r.accuracy()), inDetail));
         String oosDetail = r.outOfScope() == 0 ? "no query is labelled none"
                 : r.outOfScopeCorrect() + " of " + plural(r.outOfScope(), "query", "queries") + " labelled none got no route; "
-                        + r.outOfScopeRouted() + " got one";
+                        + r.outOfScopeRouted() + " got a route";
         summary.add(row("out-of-scope recall", figure(r.outOfScopeRecall()), oosDetail));
         long withSupport = r.routes().stream().filter(s -> s.support() > 0).count();
-        summary.add(row("macro F1", figure(r.macroF1()), "mean F1 of the " + withSupport + " of " + r.routes().size()
-                + " routes that have labelled queries"));
+        int total = r.routes().size();
+        summary.add(row("macro F1", figure(r.macroF1()), withSupport == total ? "mean F1 over the " + plural(total, "route", "routes")
+                : "mean F1 over the " + withSupport + " routes that have labelled queries (of " + total + ")"));
         String eceDetail = r.expectedCalibrationError().isPresent()
                 ? "over " + plural(r.calibrated(), "decision", "decisions") + " with a route and a confidence, " + EvalReport.BINS + " bins"
                 : "the " + run.decision() + " decision carries no calibrated confidence";
@@ -87,10 +88,10 @@ final class EvalRenderer {
         summary.render(width).forEach(out::println);
         out.println();
 
-        TextTable routes = new TextTable(List.of("ROUTE", "SUPPORT", "GOT", "RIGHT", "PRECISION", "RECALL", "F1"));
+        // sklearn's classification report; the counts behind precision (routed, right) are in the JSON.
+        TextTable routes = new TextTable(List.of("ROUTE", "SUPPORT", "PRECISION", "RECALL", "F1"));
         for (EvalReport.RouteStats s : r.routes()) {
-            routes.add(row(s.route(), String.valueOf(s.support()), String.valueOf(s.predicted()), String.valueOf(s.correct()),
-                    figure(s.precision()), figure(s.recall()), figure(s.f1())));
+            routes.add(row(s.route(), String.valueOf(s.support()), figure(s.precision()), figure(s.recall()), figure(s.f1())));
         }
         routes.render(width).forEach(out::println);
         out.println();

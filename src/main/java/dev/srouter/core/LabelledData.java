@@ -133,8 +133,6 @@ public final class LabelledData {
         } catch (JsonProcessingException e) {
             String why = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
             throw error(source + ": not valid JSON: " + why);
-        } catch (IOException e) {
-            throw error(source + ": not valid JSON: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw error(source + ": expected a JSON object {\"text\": ..., \"route\": ...}, found " + kind(node));

@@ -227,7 +227,7 @@ class EvalCommandTest {
         assertEquals(0, r.exit(), r.toString());
         List<String> lines = r.out().lines().toList();
         assertTrue(r.out().replaceAll("\\s+", " ").startsWith("9 labelled queries from " + jsonl + " (6), " + tsv
-                + " (3); decision knn (threshold 0.95, top-k 5, mean)"), r.toString());
+                + " (3); decision knn (threshold 0.9500, top-k 5, mean)"), r.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("in-scope accuracy +0\\.6667 +4 of 6 queries labelled with a route got it.*")),
                 r.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("out-of-scope recall +0\\.6667 +2 of 3 queries labelled none got no route.*")),

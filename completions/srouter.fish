@@ -18,10 +18,10 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
-            case route repl diff sync push pull status unlock completion
+            case route repl eval diff sync push pull status unlock completion
                 echo $t
                 return 0
         end
@@ -90,6 +90,7 @@ complete -c srouter -f
 
 complete -c srouter -n __srouter_no_command -a route -d 'Route each TEXT to its closest route, or to none (\'-\') when no route passes its threshold.'
 complete -c srouter -n __srouter_no_command -a repl -d 'Route utterances typed at an interactive prompt.'
+complete -c srouter -n __srouter_no_command -a eval -d 'Route labelled queries and report how often the decision is right: in-scope accuracy, out-of-scope recall, per-route precision, recall and F1, the most confused pairs, and the calibration error when the decision carries a confidence.'
 complete -c srouter -n __srouter_no_command -a diff -d 'Show how the routes file and the remote index differ, and what a sync with --strategy would do.'
 complete -c srouter -n __srouter_no_command -a sync -d 'Bring the routes file and the remote index together with one of six strategies.'
 complete -c srouter -n __srouter_no_command -a push -d 'Make the remote index equal to the routes file: \'sync --strategy local\'.'
@@ -125,14 +126,20 @@ complete -c srouter -s h -l help -d 'Show this help message and exit.'
 complete -c srouter -s V -l version -d 'Print version information and exit.'
 
 # Options of one command.
-complete -c srouter -n '__srouter_using route repl' -l top-k -x -d 'Nearest utterances to consider.'
-complete -c srouter -n '__srouter_using route repl' -l aggregation -x -a 'mean max sum'
-complete -c srouter -n '__srouter_using route repl' -l aggregation -x -d 'How a route\'s similarities among the top-k become its score: mean, max or sum.'
-complete -c srouter -n '__srouter_using route repl' -l threshold -x -d 'Global score threshold in [0,1] for routes without their own score_threshold.'
-complete -c srouter -n '__srouter_using route repl' -l filter -x -a '(__srouter_routes)'
-complete -c srouter -n '__srouter_using route repl' -l filter -x -d 'Only consider these routes (comma-separated).'
+complete -c srouter -n '__srouter_using route repl eval' -l top-k -x -d 'Nearest utterances to consider.'
+complete -c srouter -n '__srouter_using route repl eval' -l aggregation -x -a 'mean max sum'
+complete -c srouter -n '__srouter_using route repl eval' -l aggregation -x -d 'How a route\'s similarities among the top-k become its score: mean, max or sum.'
+complete -c srouter -n '__srouter_using route repl eval' -l threshold -x -d 'Global score threshold in [0,1] for routes without their own score_threshold.'
+complete -c srouter -n '__srouter_using route repl eval' -l filter -x -a '(__srouter_routes)'
+complete -c srouter -n '__srouter_using route repl eval' -l filter -x -d 'Only consider these routes (comma-separated).'
 complete -c srouter -n '__srouter_using route repl' -l limit -x -d 'Return up to N passing routes, best first.'
 complete -c srouter -n '__srouter_using route repl' -l explain -d 'Also show the nearest utterances and every candidate route\'s score against its threshold.'
+complete -c srouter -n '__srouter_using eval' -l data -x -d 'Labelled queries, JSONL or TSV (repeatable; the files are concatenated).'
+complete -c srouter -n '__srouter_using eval' -l data-format -x -a 'jsonl tsv'
+complete -c srouter -n '__srouter_using eval' -l data-format -x -d 'Format of every --data file: jsonl, tsv.'
+complete -c srouter -n '__srouter_using eval' -l min-accuracy -x -d 'Exit 2 when the in-scope accuracy is below X, in [0,1].'
+complete -c srouter -n '__srouter_using eval' -l min-oos-recall -x -d 'Exit 2 when the out-of-scope recall is below Y, in [0,1]; needs queries labelled none.'
+complete -c srouter -n '__srouter_using eval' -l misses -r -F -d 'Write the queries whose decision differs from their label to FILE (TSV), replacing it atomically.'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -a 'error remote local merge-force-remote merge-force-local merge'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -d 'Strategy whose planned actions are shown: error, remote, local, merge-force-remote, merge-force-local, merge.'
 complete -c srouter -n '__srouter_using diff' -l summary -d 'Only the per-route counts and the summary line.'

@@ -168,6 +168,30 @@ class JarIT {
     }
 
     @Test
+    void evalGatesRoutingQualityAsInCi(@TempDir Path work) throws Exception {
+        // Three queries copied from their routes (similarity 1.0), one labelled wrong on purpose, one that no route matches.
+        Path data = work.resolve("labelled.tsv");
+        Files.writeString(data, String.join("\n", "isn't politics the best thing ever\tpolitics", "hello there\tgreetings",
+                "where is my order? 🚚\tcustomer support", "how's the weather today?\tgreetings",
+                "the mitochondria is the powerhouse of the cell\t-", ""));
+        Run pass = run(work, "", jar("eval", "-r", ROUTES, "--data", data.toString(), "--min-accuracy", "0.75", "--min-oos-recall", "1"));
+        assertEquals(0, pass.exit(), pass.toString());
+        assertTrue(pass.out().contains("in-scope accuracy") && pass.out().contains("0.7500"), pass.toString());
+        assertEquals("", pass.err(), pass.toString());
+
+        String gate = String.join(" ", jar("eval", "-r", ROUTES, "--data", data.toString(), "--min-accuracy", "0.9", "-o", "json",
+                "--misses", work.resolve("misses.tsv").toString())).replace(JAR.toString(), "'" + JAR + "'");
+        Run fail = run(work, "", List.of("bash", "-c", "set -o pipefail; " + gate + " | cat"));
+        assertEquals(2, fail.exit(), "exit 2 fails the CI step: " + fail);
+        assertEquals("srouter: in-scope accuracy 0.7500 is below --min-accuracy 0.9000\n", fail.err().replaceFirst("(?s)^wrote 1 miss to \\S+\n", ""),
+                fail.toString());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fail.out());
+        assertEquals(0.75, doc.get("accuracy").asDouble(), 1e-9, fail.toString());
+        assertEquals(false, doc.get("passed").asBoolean(), fail.toString());
+        assertEquals(List.of("how's the weather today?\tgreetings\tchitchat\t1.0000"), Files.readAllLines(work.resolve("misses.tsv")));
+    }
+
+    @Test
     void jsonThroughAPipeIsOnlyJsonAndErrorsAreJsonOnStderr(@TempDir Path work) throws Exception {
         Path routes = work.resolve("routes.yaml");
         Files.copy(Path.of(ROUTES), routes);

@@ -1,0 +1,76 @@
+package dev.srouter.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Writes a whole file so that a reader sees the old content or the new, never a part: the text goes to a temporary
+ * file in the same directory, is flushed to disk and renamed over the target (the way {@link RoutesFile#write}
+ * replaces a routes file, without its {@code .bak}).
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Replaces (or creates) {@code path} with {@code text} in UTF-8; a failure is exit 1 naming the file. */
+    public static void write(Path path, String text) {
+        Path tmp = null;
+        try {
+            // Write through a symlink to the file it points at, rather than replacing the link with a regular file.
+            Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path.toAbsolutePath();
+            Path dir = target.getParent();
+            tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            syncDirectory(dir);
+        } catch (IOException e) {
+            throw new SrouterException(ExitCode.FAILURE, "cannot write " + path + ": " + reason(e), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is only still there when something failed before the move
+                }
+            }
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** Makes the rename durable; directories cannot be opened for syncing on some platforms, which is fine. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort
+        }
+    }
+}

@@ -130,9 +130,7 @@ final class EvalCommand extends BaseCommand {
         List<LabelledData.Example> examples = new ArrayList<>();
         List<EvalRenderer.Source> sources = new ArrayList<>();
         for (Path file : data) {
-            LabelledData.Format format = dataFormat != null ? dataFormat : LabelledData.Format.fromExtension(file)
-                    .orElseThrow(() -> SrouterException.usage("cannot tell the format of " + file
-                            + " from its extension (.jsonl, .ndjson or .tsv); give --data-format jsonl or --data-format tsv"));
+            LabelledData.Format format = LabelledData.formatOf(file, dataFormat);
             List<LabelledData.Example> read = LabelledData.read(file, format);
             examples.addAll(read);
             sources.add(new EvalRenderer.Source(file.toString(), format, read.size()));

@@ -73,6 +73,15 @@ public final class LabelledData {
         }
     }
 
+    /** The format of {@code file}: {@code override} when given, else its extension's; neither is a usage error. */
+    public static Format formatOf(Path file, Format override) {
+        if (override != null) {
+            return override;
+        }
+        return Format.fromExtension(file).orElseThrow(() -> SrouterException.usage("cannot tell the format of " + file
+                + " from its extension (.jsonl, .ndjson or .tsv); give --data-format jsonl or --data-format tsv"));
+    }
+
     /** The labelled queries of {@code file}, in file order; a file with none is an error too. */
     public static List<Example> read(Path file, Format format) {
         List<Example> out = new ArrayList<>();

@@ -27,7 +27,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code prepare DATA OUT_DIR}: writes CLINC150's train split as a routes file
  *       ({@code clinc150-routes.yaml}, one route per intent) and its test + oos_test queries,
- *       one per line ({@code clinc150-test.txt}).
+ *       one per line ({@code clinc150-test.txt}), and the labelled splits for fit and eval:
+ *       {@code clinc150-val.jsonl} (val + oos_val) and {@code clinc150-test.jsonl} (test + oos_test).
  *   <li>{@code latency ROUTES QUERIES CACHE_DIR [N]}: routes N queries one at a time, as the REPL
  *       does, after a warm-up, and prints per-utterance latency percentiles. Queries are not in
  *       the cache, so each one is really encoded.
@@ -51,6 +52,15 @@ public final class RouteBench {
         RoutesFile.write(outDir.resolve("clinc150-routes.yaml"), new RouteSet("local", "all-MiniLM-L6-v2-q", routes));
         List<String> queries = Clinc150Eval.queries(root, "test", "oos_test").stream().map(q -> q.text().replace('\n', ' ')).toList();
         Files.write(outDir.resolve("clinc150-test.txt"), queries);
+        // Labelled data for fit and eval: val + oos_val to fit on, test + oos_test to report on ("route": null is out of scope).
+        ObjectMapper mapper = new ObjectMapper();
+        for (String[] split : new String[][] {{"val", "oos_val"}, {"test", "oos_test"}}) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (Clinc150Eval.Query q : Clinc150Eval.queries(root, split[0], split[1])) {
+                lines.add(mapper.createObjectNode().put("text", q.text()).put("route", q.intent().equals("oos") ? null : q.intent()).toString());
+            }
+            Files.write(outDir.resolve("clinc150-" + split[0] + ".jsonl"), lines);
+        }
         System.out.printf(Locale.ROOT, "wrote %d routes (%d utterances) and %d queries to %s%n", routes.size(),
                 routes.stream().mapToInt(r -> r.utterances().size()).sum(), queries.size(), outDir);
     }

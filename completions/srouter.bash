@@ -5,15 +5,16 @@
 # names for --filter, which it asks of `srouter completion --list-routes` for the routes file
 # (-r) on the line.
 
-_srouter_commands='route repl eval diff sync push pull status unlock completion'
+_srouter_commands='route repl eval fit diff sync push pull status unlock completion'
 
 # The options of a command, or of srouter itself before a command; every command takes the global ones.
 _srouter_options() {
   local global='-r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir --no-cache -o --output --no-color -v --verbose -q --quiet -h --help -V --version'
   case $1 in
-    route) echo "--top-k --aggregation --threshold --filter --limit --explain -h --help -V --version $global" ;;
-    repl) echo "--top-k --aggregation --threshold --filter --limit --explain -h --help -V --version $global" ;;
-    eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter -h --help -V --version $global" ;;
+    route) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
+    repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
+    eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter --no-fit -h --help -V --version $global" ;;
+    fit) echo "--data --data-format --top-k --aggregation --no-thresholds --dry-run -h --help -V --version $global" ;;
     diff) echo "--strategy --summary -h --help -V --version $global" ;;
     sync) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size --strategy -h --help -V --version $global" ;;
     push) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size -h --help -V --version $global" ;;

@@ -21,7 +21,7 @@ function __srouter_command
             case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
-            case route repl eval diff sync push pull status unlock completion
+            case route repl eval fit diff sync push pull status unlock completion
                 echo $t
                 return 0
         end
@@ -91,6 +91,7 @@ complete -c srouter -f
 complete -c srouter -n __srouter_no_command -a route -d 'Route each TEXT to its closest route, or to none (\'-\') when no route passes its threshold.'
 complete -c srouter -n __srouter_no_command -a repl -d 'Route utterances typed at an interactive prompt.'
 complete -c srouter -n __srouter_no_command -a eval -d 'Route labelled queries and report how often the decision is right: in-scope accuracy, out-of-scope recall, per-route precision, recall and F1, the most confused pairs, and the calibration error when the decision carries a confidence.'
+complete -c srouter -n __srouter_no_command -a fit -d 'Learn the routing decision from the route utterances and labelled validation queries, and write it.'
 complete -c srouter -n __srouter_no_command -a diff -d 'Show how the routes file and the remote index differ, and what a sync with --strategy would do.'
 complete -c srouter -n __srouter_no_command -a sync -d 'Bring the routes file and the remote index together with one of six strategies.'
 complete -c srouter -n __srouter_no_command -a push -d 'Make the remote index equal to the routes file: \'sync --strategy local\'.'
@@ -133,6 +134,7 @@ complete -c srouter -n '__srouter_using route repl eval' -l threshold -x -d 'Glo
 complete -c srouter -n '__srouter_using route repl eval' -l filter -x -a '(__srouter_routes)'
 complete -c srouter -n '__srouter_using route repl eval' -l filter -x -d 'Only consider these routes (comma-separated).'
 complete -c srouter -n '__srouter_using route repl' -l limit -x -d 'Return up to N passing routes, best first.'
+complete -c srouter -n '__srouter_using route repl eval' -l no-fit -d 'Decide with the kNN decision (top-k similarities against thresholds) even when srouter fit has written a fitted decision beside the routes file (ROUTES.fit.json).'
 complete -c srouter -n '__srouter_using route repl' -l explain -d 'Also show the nearest utterances and every candidate route\'s score against its threshold.'
 complete -c srouter -n '__srouter_using eval' -l data -x -d 'Labelled queries, JSONL or TSV (repeatable; the files are concatenated).'
 complete -c srouter -n '__srouter_using eval' -l data-format -x -a 'jsonl tsv'
@@ -140,6 +142,14 @@ complete -c srouter -n '__srouter_using eval' -l data-format -x -d 'Format of ev
 complete -c srouter -n '__srouter_using eval' -l min-accuracy -x -d 'Exit 2 when the in-scope accuracy is below X, in [0,1].'
 complete -c srouter -n '__srouter_using eval' -l min-oos-recall -x -d 'Exit 2 when the out-of-scope recall is below Y, in [0,1]; needs queries labelled none.'
 complete -c srouter -n '__srouter_using eval' -l misses -r -F -d 'Write the queries whose decision differs from their label to FILE (TSV), replacing it atomically.'
+complete -c srouter -n '__srouter_using fit' -l data -x -d 'Labelled validation queries, JSONL or TSV (repeatable; the files are concatenated).'
+complete -c srouter -n '__srouter_using fit' -l data-format -x -a 'jsonl tsv'
+complete -c srouter -n '__srouter_using fit' -l data-format -x -d 'Format of every --data file: jsonl or tsv.'
+complete -c srouter -n '__srouter_using fit' -l top-k -x -d 'Nearest utterances the decisions look at, as route\'s --top-k.'
+complete -c srouter -n '__srouter_using fit' -l aggregation -x -a 'mean max sum'
+complete -c srouter -n '__srouter_using fit' -l aggregation -x -d 'The kNN decision\'s aggregation the thresholds are fitted for (mean, max or sum).'
+complete -c srouter -n '__srouter_using fit' -l no-thresholds -d 'Write only ROUTES.fit.json; leave the routes file\'s score_threshold values alone.'
+complete -c srouter -n '__srouter_using fit' -l dry-run -d 'Fit and report, write nothing.'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -a 'error remote local merge-force-remote merge-force-local merge'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -d 'Strategy whose planned actions are shown: error, remote, local, merge-force-remote, merge-force-local, merge.'
 complete -c srouter -n '__srouter_using diff' -l summary -d 'Only the per-route counts and the summary line.'

@@ -50,7 +50,10 @@ final class DecisionRenderer {
                 .field("route", best.map(Candidate::route).orElse(null))
                 .field("score", best.map(Candidate::score).orElse(null))
                 .field("similarity", best.map(Candidate::bestSimilarity).orElse(null))
-                .field("threshold", best.map(Candidate::threshold).orElse(globalThreshold));
+                .field("threshold", best.map(Candidate::threshold).orElse(fitted(d) && !d.candidates().isEmpty()
+                        ? d.candidates().get(0).threshold() : globalThreshold))
+                .field("confidence", d.confidence().isPresent() ? d.confidence().getAsDouble() : null)
+                .field("decision", d.decidedBy());
         if (many) {
             j.beginArray("routes");
             for (Candidate c : d.routes()) {
@@ -79,7 +82,9 @@ final class DecisionRenderer {
 
     private static String tsv(RouteDecision d) {
         String text = d.text().replace('\t', ' ');
-        return d.best().map(c -> text + "\t" + c.route() + "\t" + score(c.score())).orElse(text + "\t-\t-");
+        // The fitted decision's number is its confidence; the kNN decision's, its score.
+        return d.best().map(c -> text + "\t" + c.route() + "\t" + score(fitted(d) ? d.confidence().orElse(c.score()) : c.score()))
+                .orElse(text + "\t-\t-");
     }
 
     private void text(PrintWriter out, RouteDecision d) {
@@ -91,25 +96,47 @@ final class DecisionRenderer {
                 if (line.length() > 0) {
                     line.append("  ");
                 }
-                // The score ranks; the best similarity is what passed the threshold, so both are shown.
-                line.append(ansi.string("@|bold,green " + c.route().replace("|@", "| @") + "|@")).append(' ').append(score(c.score()))
-                        .append(" (best similarity ").append(score(c.bestSimilarity())).append(" >= threshold ")
-                        .append(score(c.threshold())).append(')');
+                line.append(ansi.string("@|bold,green " + c.route().replace("|@", "| @") + "|@")).append(' ');
+                if (fitted(d)) {
+                    // The confidence is what passed: the calibrated probability that this route is right.
+                    line.append(score(c == d.routes().get(0) ? d.confidence().orElse(c.score()) : c.score()))
+                            .append(" (confidence >= ").append(score(c.threshold())).append(", fitted decision; best similarity ")
+                            .append(score(c.bestSimilarity())).append(')');
+                } else {
+                    // The score ranks; the best similarity is what passed the threshold, so both are shown.
+                    line.append(score(c.score())).append(" (best similarity ").append(score(c.bestSimilarity())).append(" >= threshold ")
+                            .append(score(c.threshold())).append(')');
+                }
             }
             out.println(line);
         }
         if (explain) {
-            out.println("  candidates (score = " + "aggregated similarity; pass = best similarity >= threshold):");
+            if (fitted(d)) {
+                out.println("  decision: fitted (srouter fit): routes ranked by the head's probability; a route passes when its "
+                        + "confidence, from probability and best similarity, reaches the threshold");
+                out.println("  candidates (score = the head's probability):");
+            } else {
+                out.println("  decision: kNN (top-k similarities; no fit file, or --no-fit)");
+                out.println("  candidates (score = " + "aggregated similarity; pass = best similarity >= threshold):");
+            }
             for (Candidate c : d.candidates()) {
                 String mark = c.passed() ? ansi.string("@|green pass|@") : ansi.string("@|red fail|@");
-                out.printf(Locale.ROOT, "    %-24s score %s  best %s %s %s  %s%n", c.route(), score(c.score()), score(c.bestSimilarity()),
-                        c.passed() ? ">=" : "< ", score(c.threshold()), mark);
+                if (fitted(d)) {
+                    out.printf(Locale.ROOT, "    %-24s score %s  best %s  %s%n", c.route(), score(c.score()), score(c.bestSimilarity()), mark);
+                } else {
+                    out.printf(Locale.ROOT, "    %-24s score %s  best %s %s %s  %s%n", c.route(), score(c.score()), score(c.bestSimilarity()),
+                            c.passed() ? ">=" : "< ", score(c.threshold()), mark);
+                }
             }
             out.println("  nearest utterances:");
             for (Hit h : d.nearest()) {
                 out.printf(Locale.ROOT, "    %s  %-24s %s%n", score(h.score()), h.route(), h.utterance());
             }
         }
+    }
+
+    private static boolean fitted(RouteDecision d) {
+        return RouteDecision.FITTED.equals(d.decidedBy());
     }
 
     static String score(double s) {

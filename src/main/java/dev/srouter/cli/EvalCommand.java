@@ -185,7 +185,8 @@ final class EvalCommand extends BaseCommand {
             if (misses != null) {
                 AtomicFiles.write(misses, missesTsv(missed));
             }
-            EvalRenderer.Run run = new EvalRenderer.Run(sources, decidedBy, setup.engine.router().defaultThreshold(), routing.topK,
+            EvalRenderer.Run run = new EvalRenderer.Run(sources, decidedBy,
+                    setup.engine.fitted().map(f -> f.model().minConfidence()).orElse(setup.engine.router().defaultThreshold()), routing.topK,
                     routing.aggregationMethod().toString(), gates, misses == null ? null : misses.toString());
             if (root.output == OutputFormat.json) {
                 out().println(EvalRenderer.json(report, run, CONFUSED));

@@ -59,7 +59,8 @@ final class EvalRenderer {
             files.add(run.sources().size() == 1 ? s.file() : s.file() + " (" + s.queries() + ")");
         }
         String head = plural(r.queries(), "labelled query", "labelled queries") + " from " + String.join(", ", files) + "; decision "
-                + run.decision() + " (threshold " + DecisionRenderer.score(run.threshold()) + ", top-k " + run.topK() + ", "
+                + run.decision() + " (" + (run.decision().equals(dev.srouter.core.RouteDecision.FITTED) ? "confidence threshold " : "threshold ")
+                + DecisionRenderer.score(run.threshold()) + ", top-k " + run.topK() + ", "
                 + run.aggregation() + ")";
         TextTable.wrap(head, width).forEach(out::println);
         out.println();

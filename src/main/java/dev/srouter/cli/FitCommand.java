@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
         footer = {
             "  srouter fit -r routes.yaml --data validation.jsonl",
             "  srouter fit -r routes.yaml --data val.tsv --data out-of-scope.tsv --dry-run",
-            "  srouter fit -r routes.yaml --data val.jsonl && srouter eval -r routes.yaml --data test.jsonl",
+            "  srouter fit -r routes.yaml --data val.jsonl &&",
+            "      srouter eval -r routes.yaml --data test.jsonl   # data fit never saw",
         })
 final class FitCommand extends BaseCommand {
     @Option(names = "--data", paramLabel = "FILE", required = true,

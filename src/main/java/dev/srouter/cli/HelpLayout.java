@@ -46,6 +46,8 @@ final class HelpLayout {
         sections.put(SECTION_GLOBAL_OPTIONS_HEADING, help -> options(help, true).isEmpty() ? "" : help.createHeading("%nGlobal options:%n"));
         sections.put(SECTION_GLOBAL_OPTIONS, help -> options(help, true));
         List<String> keys = new ArrayList<>(cmd.getHelpSectionKeys());
+        // setHelpSectionKeys on a command also sets its subcommands' keys: add the sections once.
+        keys.removeAll(List.of(SECTION_GLOBAL_OPTIONS_HEADING, SECTION_GLOBAL_OPTIONS));
         keys.add(keys.indexOf(UsageMessageSpec.SECTION_KEY_END_OF_OPTIONS) + 1, SECTION_GLOBAL_OPTIONS_HEADING);
         keys.add(keys.indexOf(SECTION_GLOBAL_OPTIONS_HEADING) + 1, SECTION_GLOBAL_OPTIONS);
         cmd.setHelpSectionKeys(keys);

@@ -117,6 +117,12 @@ final class Repl {
                 }
             }
             case ":threshold" -> {
+                if (setup.engine.fitted().isPresent()) {
+                    out.printf(Locale.ROOT, "the fitted decision decides (a route passes at confidence %.4f, from srouter fit); "
+                            + ":threshold sets the kNN decision's: start the REPL with --no-fit to use it%n",
+                            setup.engine.fitted().get().model().minConfidence());
+                    break;
+                }
                 if (arg.isEmpty()) {
                     out.printf(Locale.ROOT, "threshold %.2f (routes with their own score_threshold keep it)%n",
                             setup.engine.router().defaultThreshold());

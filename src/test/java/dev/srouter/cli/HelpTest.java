@@ -72,6 +72,7 @@ class HelpTest {
         int own = route.indexOf("\nOptions:\n");
         int global = route.indexOf("\nGlobal options:\n");
         assertTrue(own >= 0 && global > own, route);
+        assertEquals(global, route.lastIndexOf("\nGlobal options:\n"), "one section of global options: " + route);
         assertTrue(route.indexOf("--threshold=X", own) < global, "--threshold is route's own: " + route);
         assertTrue(route.indexOf("--routes=FILE") > global && route.indexOf("--encoder=NAME") > global, "--routes and --encoder are global: " + route);
         String usage = route.substring(0, route.indexOf("\n\n"));

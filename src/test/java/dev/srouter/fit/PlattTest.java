@@ -1,0 +1,37 @@
+package dev.srouter.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PlattTest {
+    @Test
+    void recoversTheLogisticMapTheDataWereDrawnFrom() {
+        // right with probability 1 / (1 + exp(-(6 s - 3))) for s uniform in [0, 1]
+        Random random = new Random(3);
+        int n = 200_000;
+        double[] s = new double[n];
+        boolean[] right = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = random.nextDouble();
+            right[i] = random.nextDouble() < 1 / (1 + Math.exp(-(6 * s[i] - 3)));
+        }
+
+        Platt p = Platt.fit(s, right);
+
+        assertEquals(6, p.a(), 0.1);
+        assertEquals(-3, p.b(), 0.06);
+        assertEquals(0.5, p.probability(0.5), 0.01);
+        assertEquals(0.5, p.scoreAt(p.probability(0.5)), 1e-9);
+    }
+
+    @Test
+    void separableDataGiveFiniteWeights() {
+        Platt p = Platt.fit(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {false, false, true, true});
+
+        assertTrue(Double.isFinite(p.a()) && p.a() > 0, p.toString());
+        assertTrue(p.probability(0.9) < 1 && p.probability(0.1) > 0, p.toString());
+    }
+}

@@ -34,6 +34,12 @@ public final class Fitter {
     /** L2 penalty of the head, chosen on CLINC150's validation split (1e-4..1e-6 were tried; see docs/benchmarks.md). */
     public static final double LAMBDA = 1e-5;
     static final int MAX_ITERATIONS = 300;
+    /**
+     * The first head only scores the validation queries, to choose the mix, the threshold and the
+     * calibration; the final one starts from it. Its iterations are capped (by default at 25;
+     * srouter.fit.first-iterations overrides, for measurements).
+     */
+    static final int FIRST_ITERATIONS = Integer.getInteger("srouter.fit.first-iterations", 25);
 
     private Fitter() {}
 
@@ -67,7 +73,7 @@ public final class Fitter {
             }
         }
         SoftmaxRegression.Model head = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
-                names.size(), LAMBDA, null, MAX_ITERATIONS);
+                names.size(), LAMBDA, null, FIRST_ITERATIONS);
         int iterations = head.iterations();
         FittedModel provisional = model(encoder, routes, head, 0, 0, new Platt(1, 0), data, null);
 

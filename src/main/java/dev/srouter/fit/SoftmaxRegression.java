@@ -11,6 +11,8 @@ import java.util.stream.IntStream;
 final class SoftmaxRegression {
     private static final int BLOCK = 256;
     private static final int TILE = 32;
+    /** Errors below this leave the gradient alone (most classes, once training is under way). */
+    private static final float SKIP = Float.parseFloat(System.getProperty("srouter.fit.skip", "1e-9"));
 
     private SoftmaxRegression() {}
 
@@ -58,16 +60,28 @@ final class SoftmaxRegression {
             IntStream.range(0, blocks).parallel().forEach(b -> {
                 double[] g = new double[w.length];
                 float[] gt = new float[w.length];
+                float[] xt = new float[d * TILE];
+                float[] acc = new float[TILE];
                 double loss = 0;
                 double[][] z = new double[TILE][classes];
                 // Tiles of TILE examples: each route's weight row is read once per tile and stays in cache.
                 for (int from = b * BLOCK; from < Math.min(n, (b + 1) * BLOCK); from += TILE) {
                     int to = Math.min(Math.min(n, (b + 1) * BLOCK), from + TILE);
+                    // The tile transposed (feature-major), so that each route's logits for the whole tile are
+                    // TILE-wide multiply-adds the JIT vectorises, instead of one dot-product reduction per example.
+                    int t = to - from;
+                    for (int i = 0; i < t; i++) {
+                        float[] xi = xd[from + i];
+                        for (int j = 0; j < d; j++) {
+                            xt[j * TILE + i] = xi[j];
+                        }
+                    }
                     for (int k = 0; k < classes; k++) {
                         int o = k * stride;
+                        tileLogits(wf, o, xt, acc, d);
                         double bias = w[o + d];
-                        for (int i = from; i < to; i++) {
-                            z[i - from][k] = bias + dot(wf, o, xd[i], d);
+                        for (int i = 0; i < t; i++) {
+                            z[i][k] = bias + acc[i];
                         }
                     }
                     for (int i = from; i < to; i++) {
@@ -91,13 +105,10 @@ final class SoftmaxRegression {
                         int o = k * stride;
                         for (int i = from; i < to; i++) {
                             float err = (float) z[i - from][k];
-                            if (Math.abs(err) < 1e-9f) { // a class the example is far from: its share of the gradient is nil
+                            if (Math.abs(err) < SKIP) { // a class the example is far from: its share of the gradient is nil
                                 continue;
                             }
-                            float[] xi = xd[i];
-                            for (int j = 0; j < d; j++) {
-                                gt[o + j] += err * xi[j];
-                            }
+                            axpy(err, xd[i], gt, o, d);
                             gt[o + d] += err;
                         }
                     }
@@ -134,6 +145,28 @@ final class SoftmaxRegression {
             System.err.printf("softmax: %d iterations, %d evaluations, loss %.6f%n", r.iterations(), r.evaluations(), r.value());
         }
         return new Model(classes, d, r.x(), r.iterations());
+    }
+
+    /* The two kernels, small methods on their own so that the JIT compiles and vectorises them whatever it makes of the
+     * objective around them. */
+
+    /** {@code acc[i] = w[o..o+d) . x_i} for the TILE examples of the feature-major tile {@code xt}. */
+    private static void tileLogits(float[] w, int o, float[] xt, float[] acc, int d) {
+        java.util.Arrays.fill(acc, 0f);
+        for (int j = 0; j < d; j++) {
+            float wj = w[o + j];
+            int base = j * TILE;
+            for (int i = 0; i < TILE; i++) {
+                acc[i] += wj * xt[base + i];
+            }
+        }
+    }
+
+    /** {@code g[o..o+d) += a x}. */
+    private static void axpy(float a, float[] x, float[] g, int o, int d) {
+        for (int j = 0; j < d; j++) {
+            g[o + j] += a * x[j];
+        }
     }
 
     /** {@code w[o..o+d) . x}, with eight float accumulators so that the additions need not wait for each other. */

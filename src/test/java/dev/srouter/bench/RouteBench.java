@@ -28,7 +28,8 @@ import java.util.Set;
  *   <li>{@code prepare DATA OUT_DIR}: writes CLINC150's train split as a routes file
  *       ({@code clinc150-routes.yaml}, one route per intent) and its test + oos_test queries,
  *       one per line ({@code clinc150-test.txt}), and the labelled splits for fit and eval:
- *       {@code clinc150-val.jsonl} (val + oos_val) and {@code clinc150-test.jsonl} (test + oos_test).
+ *       {@code clinc150-val.jsonl} (val + oos_val) and {@code clinc150-test.jsonl} (test + oos_test), and {@code clinc150-test-labels.txt}, the labels of
+ *       clinc150-test.txt line by line.
  *   <li>{@code latency ROUTES QUERIES CACHE_DIR [N]}: routes N queries one at a time, as the REPL
  *       does, after a warm-up, and prints per-utterance latency percentiles. Queries are not in
  *       the cache, so each one is really encoded.
@@ -61,6 +62,9 @@ public final class RouteBench {
             }
             Files.write(outDir.resolve("clinc150-" + split[0] + ".jsonl"), lines);
         }
+        // The test labels line by line beside clinc150-test.txt ('-' for none), to score what route - prints.
+        Files.write(outDir.resolve("clinc150-test-labels.txt"),
+                Clinc150Eval.queries(root, "test", "oos_test").stream().map(q -> q.intent().equals("oos") ? "-" : q.intent()).toList());
         System.out.printf(Locale.ROOT, "wrote %d routes (%d utterances) and %d queries to %s%n", routes.size(),
                 routes.stream().mapToInt(r -> r.utterances().size()).sum(), queries.size(), outDir);
     }

@@ -112,7 +112,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         known.addAll(cmd.getSubcommands().keySet());
         for (String arg : ex.getUnmatched()) {
             String word = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            java.util.List<String> close = Suggestions.closest(word, known);
+            java.util.List<String> close = dev.srouter.core.EditDistance.closest(word, known);
             if (!close.isEmpty()) {
                 return "Did you mean: " + String.join(" or ", close) + "?";
             }

@@ -16,13 +16,21 @@ import java.util.UUID;
 /**
  * Writes a whole file so that a reader sees the old content or the new, never a part: the text goes to a temporary
  * file in the same directory, is flushed to disk and renamed over the target (the way {@link RoutesFile#write}
- * replaces a routes file, without its {@code .bak}).
+ * replaces a routes file, with {@code .bak} when asked).
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
     /** Replaces (or creates) {@code path} with {@code text} in UTF-8; a failure is exit 1 naming the file. */
     public static void write(Path path, String text) {
+        write(path, text, false);
+    }
+
+    /**
+     * As {@link #write(Path, String)}; with {@code backup}, an existing file is first copied to {@code FILE.bak}, and
+     * the new one keeps its permissions.
+     */
+    public static void write(Path path, String text, boolean backup) {
         Path tmp = null;
         try {
             // Write through a symlink to the file it points at, rather than replacing the link with a regular file.
@@ -35,6 +43,11 @@ public final class AtomicFiles {
                     ch.write(buf);
                 }
                 ch.force(true);
+            }
+            if (backup && Files.exists(target)) {
+                copyPermissions(target, tmp);
+                Files.copy(target, target.resolveSibling(target.getFileName() + ".bak"), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.COPY_ATTRIBUTES);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -63,6 +76,14 @@ public final class AtomicFiles {
             return "no such directory";
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static void copyPermissions(Path from, Path to) {
+        try {
+            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // not a POSIX file system, or not ours to change: the new file keeps the default permissions
+        }
     }
 
     /** Makes the rename durable; directories cannot be opened for syncing on some platforms, which is fine. */

@@ -24,4 +24,26 @@ public final class EditDistance {
         }
         return d[a.length()][b.length()];
     }
+
+    /** Did-you-mean: the known words within a small edit distance of {@code typed}, case aside (the nearest ones only). */
+    public static java.util.List<String> closest(String typed, java.util.Collection<String> known) {
+        String t = typed.toLowerCase(java.util.Locale.ROOT);
+        int limit = Math.max(1, Math.min(3, t.length() / 4));
+        int best = Integer.MAX_VALUE;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String k : known) {
+            int d = between(t, k.toLowerCase(java.util.Locale.ROOT));
+            if (d > limit) {
+                continue;
+            }
+            if (d < best) {
+                best = d;
+                out.clear();
+            }
+            if (d == best) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
 }

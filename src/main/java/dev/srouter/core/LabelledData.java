@@ -210,7 +210,7 @@ public final class LabelledData {
             return;
         }
         StringBuilder m = new StringBuilder(first.source()).append(": route '").append(first.route()).append("' is not in ").append(where);
-        List<String> close = closest(first.route(), known);
+        List<String> close = EditDistance.closest(first.route(), known);
         if (first.route().equals(NONE)) {
             m.append("; for a query no route should match use null in JSONL ('-' is the TSV spelling)");
         } else if (!close.isEmpty()) {
@@ -227,28 +227,6 @@ public final class LabelledData {
             m.append(" (").append(unknown - 1).append(" more ").append(unknown == 2 ? "label names" : "labels name").append(" unknown routes)");
         }
         throw error(m.toString());
-    }
-
-    /** The known names within a small edit distance of {@code typed}, case aside (the nearest ones only). */
-    static List<String> closest(String typed, Collection<String> known) {
-        String t = typed.toLowerCase(Locale.ROOT);
-        int limit = Math.max(1, Math.min(3, t.length() / 4));
-        int best = Integer.MAX_VALUE;
-        List<String> out = new ArrayList<>();
-        for (String k : known) {
-            int d = EditDistance.between(t, k.toLowerCase(Locale.ROOT));
-            if (d > limit) {
-                continue;
-            }
-            if (d < best) {
-                best = d;
-                out.clear();
-            }
-            if (d == best) {
-                out.add(k);
-            }
-        }
-        return out;
     }
 
     private static String kind(JsonNode node) {

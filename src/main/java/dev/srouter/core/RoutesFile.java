@@ -210,41 +210,7 @@ public final class RoutesFile {
      * behind {@link #write}, shared with {@link RoutesFileEditor#write}. The text is not checked here.
      */
     static void writeText(Path path, String text) {
-        Path tmp = null;
-        try {
-            // Write through a symlink to the file it points at, rather than replacing the link with a regular file.
-            Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path.toAbsolutePath();
-            Path dir = target.getParent();
-            tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            if (Files.exists(target)) {
-                copyPermissions(target, tmp);
-                Files.copy(target, target.resolveSibling(target.getFileName() + ".bak"), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.COPY_ATTRIBUTES);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            syncDirectory(dir);
-        } catch (IOException e) {
-            throw new SrouterException(ExitCode.FAILURE, "cannot write " + path + ": " + reason(e), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is only still there when something failed before the move
-                }
-            }
-        }
+        AtomicFiles.write(path, text, true);
     }
 
     // ---------------------------------------------------------------------------------------------- reading helpers
@@ -368,23 +334,6 @@ public final class RoutesFile {
             return value;
         }
         throw new IllegalArgumentException("not a JSON-like value: " + value.getClass().getName());
-    }
-
-    private static void copyPermissions(Path from, Path to) {
-        try {
-            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
-        } catch (UnsupportedOperationException | IOException ignored) {
-            // not a POSIX file system, or not ours to change: the new file keeps the default permissions
-        }
-    }
-
-    /** Makes the rename durable; directories cannot be opened for syncing on some platforms, which is fine. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- the parser

@@ -14,8 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = VersionProvider.class,
         description = "Route text to the closest route by embedding similarity, and keep route definitions in sync with remote "
                 + "vector indexes.",
-        subcommands = {RouteCommand.class, ReplCommand.class, DiffCommand.class, SyncCommand.class, PushCommand.class, PullCommand.class,
-            StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
+        subcommands = {RouteCommand.class, ReplCommand.class, DiffCommand.class, LintCommand.class, SyncCommand.class, PushCommand.class,
+            PullCommand.class, StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  srouter route -r routes-example.yaml \"how's the weather today?\"",

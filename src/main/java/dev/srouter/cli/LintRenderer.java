@@ -48,7 +48,7 @@ final class LintRenderer {
         for (Kind kind : Kind.values()) {
             List<Finding> found = report.findings().stream().filter(f -> f.kind() == kind).toList();
             String heading = kind.id() + ": " + (found.isEmpty() ? "none (" + none(kind) + ")" : found.size() + " " + criterion(kind,
-                    found.size() == 1) + (failing.contains(kind) ? "" : " (not failing: --fail-on " + failOn + ")"));
+                    found.size() == 1) + (failing.contains(kind) ? "" : " (not failing)"));
             for (String line : TextTable.wrap(heading, width)) {
                 out.println(found.isEmpty() ? line : ansi.string("@|bold " + line.replace("|@", "| @") + "|@"));
             }

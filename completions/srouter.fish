@@ -18,10 +18,10 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --strategy --duplicate-similarity --route-similarity --min-utterances --fail-on --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
-            case route repl diff sync push pull status unlock completion
+            case route repl diff lint sync push pull status unlock completion
                 echo $t
                 return 0
         end
@@ -91,6 +91,7 @@ complete -c srouter -f
 complete -c srouter -n __srouter_no_command -a route -d 'Route each TEXT to its closest route, or to none (\'-\') when no route passes its threshold.'
 complete -c srouter -n __srouter_no_command -a repl -d 'Route utterances typed at an interactive prompt.'
 complete -c srouter -n __srouter_no_command -a diff -d 'Show how the routes file and the remote index differ, and what a sync with --strategy would do.'
+complete -c srouter -n __srouter_no_command -a lint -d 'Check the routes file for utterances and routes that routing may confuse.'
 complete -c srouter -n __srouter_no_command -a sync -d 'Bring the routes file and the remote index together with one of six strategies.'
 complete -c srouter -n __srouter_no_command -a push -d 'Make the remote index equal to the routes file: \'sync --strategy local\'.'
 complete -c srouter -n __srouter_no_command -a pull -d 'Make the routes file equal to the remote index: \'sync --strategy remote\'.'
@@ -136,6 +137,11 @@ complete -c srouter -n '__srouter_using route repl' -l explain -d 'Also show the
 complete -c srouter -n '__srouter_using diff' -l strategy -x -a 'error remote local merge-force-remote merge-force-local merge'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -d 'Strategy whose planned actions are shown: error, remote, local, merge-force-remote, merge-force-local, merge.'
 complete -c srouter -n '__srouter_using diff' -l summary -d 'Only the per-route counts and the summary line.'
+complete -c srouter -n '__srouter_using lint' -l duplicate-similarity -x -d 'Utterances of two routes at least this similar (cosine, in [0,1]) are duplicates.'
+complete -c srouter -n '__srouter_using lint' -l route-similarity -x -d 'Routes whose centroids are at least this similar (cosine, in [0,1]) are close.'
+complete -c srouter -n '__srouter_using lint' -l min-utterances -x -d 'Routes with fewer utterances than this are reported (0: never).'
+complete -c srouter -n '__srouter_using lint' -l fail-on -x -a 'misplaced duplicate close-routes few-utterances all none'
+complete -c srouter -n '__srouter_using lint' -l fail-on -x -d 'Kinds of finding that make the exit code 2 (comma-separated): misplaced, duplicate, close-routes, few-utterances, all or none.'
 complete -c srouter -n '__srouter_using sync push pull' -l dry-run -d 'Show the diff and the plan, write nothing (exit 0 when there is nothing to do, 2 otherwise).'
 complete -c srouter -n '__srouter_using sync push pull' -s y -l yes -d 'Apply without asking (needed when not on a terminal).'
 complete -c srouter -n '__srouter_using sync push pull' -l reembed -d 'Rebuild every vector on the remote with this run\'s encoder (when the remote was written with another).'

@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
         name = "lint",
         mixinStandardHelpOptions = true,
         description = {
-            "Check the routes file for what makes routing go wrong: every utterance is embedded with the run's encoder "
-                    + "(as 'route' picks it) and compared with every other.",
+            "Check the routes file for utterances and routes that routing may confuse. Every utterance is embedded with "
+                    + "the run's encoder (as 'route' picks it) and compared with every other.",
             "",
             "Findings: misplaced (an utterance whose nearest other utterance is in another route: a kNN router may send it "
                     + "there), duplicate (utterances of two routes with similarity >= --duplicate-similarity, or the same "
@@ -39,20 +39,20 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {
             "  srouter lint -r routes.yaml",
-            "  srouter lint -r routes.yaml -o json | jq '.findings[] | select(.kind == \"duplicate\")'",
-            "  srouter lint -r routes.yaml --fail-on duplicate,close-routes   # report all, fail on two kinds",
-            "  srouter lint -r routes.yaml --fail-on none                     # report only, exit 0",
-            "  srouter lint -r routes.yaml --route-similarity 0.85 --min-utterances 10",
+            "  srouter lint -o json | jq '.findings[] | select(.kind == \"duplicate\")'",
+            "  srouter lint -r routes.yaml --fail-on duplicate,close-routes",
+            "  srouter lint -r routes.yaml --fail-on none            # report only: exit 0",
+            "  srouter lint -r routes.yaml --route-similarity 0.8 --min-utterances 10",
             "",
             "Output: text prints one table per kind and a summary line; json prints one document with \"findings\" (each with "
                     + "\"kind\", the routes and utterances it names and their \"line\"), \"counts\" per kind and \"failed\" "
                     + "(docs/json-output.md).",
             "",
-            "The similarity defaults were chosen on CLINC150's 150 intents (7,500 utterances) with the local encoder: the 5 "
-                    + "pairs of routes whose centroids reach 0.85 are all confused by 'route' on its validation queries, and the "
-                    + "2 pairs of utterances at 0.95 or more are rewordings of one request; routes-example.yaml's closest routes "
-                    + "are at 0.59. local:bge-small-en-v1.5 gives higher similarities, and 0.94 and 0.97 pick the same pairs. "
-                    + "All 7,500 utterances are compared in about a second, once they are in the embedding cache.",
+            "The similarity defaults come from CLINC150's 150 intents (7,500 utterances) with the local encoder: each of the "
+                    + "5 pairs of routes whose centroids reach 0.85 has validation queries that 'route' sends to the other route "
+                    + "of the pair, and the 2 pairs of utterances at 0.95 or more differ by a word or two; the closest routes of "
+                    + "routes-example.yaml are at 0.59. local:bge-small-en-v1.5 gives higher similarities: 0.94 and 0.97 flag "
+                    + "about as many pairs with it (docs/benchmarks.md).",
         })
 final class LintCommand extends BaseCommand {
     @Option(names = "--duplicate-similarity", paramLabel = "X",
@@ -140,7 +140,7 @@ final class LintCommand extends BaseCommand {
     }
 
     /**
-     * The thresholds for {@code encoder}, chosen on CLINC150's train split (docs/benchmarks.md, "lint"): bge-small's
+     * The thresholds for {@code encoder}, chosen on CLINC150's train split (README.md, "srouter lint"; docs/benchmarks.md): bge-small's
      * similarities run higher than MiniLM's, and these pick the same pairs with both. Other encoders get MiniLM's.
      */
     static RouteLint.Settings defaults(Encoder encoder) {

@@ -266,46 +266,8 @@ public final class RouteLint {
             for (int t = from / COLUMNS; t < tiles; t++) {
                 int base = t * COLUMNS;
                 int width = Math.min(COLUMNS, n - base);
-                for (float[] row : s) {
-                    Arrays.fill(row, 0f);
-                }
-                float[][] tile = columns[t];
-                for (int d = 0; d < dim; d++) {
-                    float[] c = tile[d];
-                    for (int r = 0; r < rows; r++) {
-                        float q = unit[from + r][d];
-                        float[] sr = s[r];
-                        for (int k = 0; k < width; k++) {
-                            sr[k] += q * c[k];
-                        }
-                    }
-                }
-                int[] accIndex = acc.index;
-                float[] accSimilarity = acc.similarity;
-                for (int r = 0; r < rows; r++) {
-                    int i = from + r;
-                    float[] sr = s[r];
-                    // i's side: j only grows, so a tie never replaces; j's side: the smaller i wins a tie.
-                    int best = accIndex[i];
-                    float bestSimilarity = accSimilarity[i];
-                    for (int k = Math.max(0, i + 1 - base); k < width; k++) {
-                        int j = base + k;
-                        float sim = sr[k];
-                        if (sim > bestSimilarity || best < 0) {
-                            bestSimilarity = sim;
-                            best = j;
-                        }
-                        if (sim > accSimilarity[j] || (sim == accSimilarity[j] && (accIndex[j] < 0 || i < accIndex[j]))) {
-                            accSimilarity[j] = sim;
-                            accIndex[j] = i;
-                        }
-                        if (sim >= duplicateThreshold && route[j] != route[i]) {
-                            mine.add(i, j, sim);
-                        }
-                    }
-                    accIndex[i] = best;
-                    accSimilarity[i] = bestSimilarity;
-                }
+                multiply(unit, from, rows, columns[t], width, s);
+                scan(s, from, rows, base, width, route, duplicateThreshold, acc, mine);
             }
             if (mine.size > 0) {
                 found.add(mine);
@@ -322,6 +284,57 @@ public final class RouteLint {
         PairList pairs = new PairList();
         found.forEach(pairs::addAll);
         return new Pairs(all.index, all.similarity, Arrays.copyOf(pairs.pairs, pairs.size), Arrays.copyOf(pairs.similarity, pairs.size));
+    }
+
+    /**
+     * {@code s[r][k]} = similarity of utterance {@code from + r} and column {@code k} of the tile. Its own method, small
+     * and hot, so that the JIT compiles it early; the innermost loop is the vectorized one.
+     */
+    private static void multiply(float[][] unit, int from, int rows, float[][] tile, int width, float[][] s) {
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(s[r], 0, width, 0f);
+        }
+        for (int d = 0; d < tile.length; d++) {
+            float[] c = tile[d];
+            for (int r = 0; r < rows; r++) {
+                float q = unit[from + r][d];
+                float[] sr = s[r];
+                for (int k = 0; k < width; k++) {
+                    sr[k] += q * c[k];
+                }
+            }
+        }
+    }
+
+    /** Offers each pair (i, j > i) of the tile to both nearest-so-far slots, and keeps the duplicates. */
+    private static void scan(float[][] s, int from, int rows, int base, int width, int[] route, float duplicateThreshold, Nearest acc,
+            PairList duplicates) {
+        int[] accIndex = acc.index;
+        float[] accSimilarity = acc.similarity;
+        for (int r = 0; r < rows; r++) {
+            int i = from + r;
+            float[] sr = s[r];
+            // i's side: j only grows, so a tie never replaces; j's side: the smaller i wins a tie.
+            int best = accIndex[i];
+            float bestSimilarity = accSimilarity[i];
+            for (int k = Math.max(0, i + 1 - base); k < width; k++) {
+                int j = base + k;
+                float sim = sr[k];
+                if (sim > bestSimilarity || best < 0) {
+                    bestSimilarity = sim;
+                    best = j;
+                }
+                if (sim > accSimilarity[j] || (sim == accSimilarity[j] && (accIndex[j] < 0 || i < accIndex[j]))) {
+                    accSimilarity[j] = sim;
+                    accIndex[j] = i;
+                }
+                if (sim >= duplicateThreshold && route[j] != route[i]) {
+                    duplicates.add(i, j, sim);
+                }
+            }
+            accIndex[i] = best;
+            accSimilarity[i] = bestSimilarity;
+        }
     }
 
     /** For each utterance, the most similar other one seen so far; of equally similar ones, the first. */

@@ -123,7 +123,14 @@ final class LintCommand extends BaseCommand {
                             .encode(utterances.stream().map(Utterance::text).toList());
         }
         long t1 = System.nanoTime();
-        RouteLint.Report report = RouteLint.analyse(routes, vectors, settings);
+        RouteLint.Report report;
+        try {
+            report = RouteLint.analyse(routes, vectors, settings);
+        } catch (RouteLint.TooManyPairs e) {
+            boolean duplicates = e.kind() == Kind.DUPLICATE;
+            throw SrouterException.usage("more than " + RouteLint.MAX_PAIRS + (duplicates ? " pairs of utterances in two routes" : " pairs of routes")
+                    + " are at least " + Json.number(e.threshold()) + " similar; raise " + (duplicates ? "--duplicate-similarity" : "--route-similarity"));
+        }
         long t2 = System.nanoTime();
         debug(String.format(Locale.ROOT, "%d utterances embedded in %.0f ms, compared in %.0f ms", utterances.size(), (t1 - t0) / 1e6,
                 (t2 - t1) / 1e6));

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -37,7 +38,33 @@ public final class RouteLint {
     /** Columns of a tile: ROWS × COLUMNS similarities fit in L1, a column tile of 384 dimensions in L2. */
     static final int COLUMNS = 256;
 
+    /**
+     * Most pairs (duplicates, or close routes) one analysis reports. A threshold that lets more through (a very low
+     * one) is refused with {@link TooManyPairs} rather than filling memory with findings nobody can read.
+     */
+    public static final int MAX_PAIRS = 100_000;
+
     private RouteLint() {}
+
+    /** More than {@link #MAX_PAIRS} pairs of one kind reach the threshold; nothing is reported. */
+    public static final class TooManyPairs extends RuntimeException {
+        private final Kind kind;
+        private final double threshold;
+
+        TooManyPairs(Kind kind, double threshold) {
+            super("more than " + MAX_PAIRS + " " + kind.id() + " pairs at similarity " + threshold);
+            this.kind = kind;
+            this.threshold = threshold;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public double threshold() {
+            return threshold;
+        }
+    }
 
     /** The kinds of finding, as the command line and the JSON name them. */
     public enum Kind {
@@ -204,7 +231,7 @@ public final class RouteLint {
             unit[i] = normalize(v.clone());
         }
 
-        Pairs pairs = pairs(unit, route, (float) settings.duplicateSimilarity());
+        Pairs pairs = pairs(unit, route, settings.duplicateSimilarity());
 
         List<Finding> findings = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -230,7 +257,8 @@ public final class RouteLint {
     /** For every utterance its nearest other one (index and similarity, -1 when alone), and the duplicate pairs. */
     private record Pairs(int[] nearest, float[] nearestSimilarity, long[] duplicates, float[] duplicateSimilarity) {}
 
-    private static Pairs pairs(float[][] unit, int[] route, float duplicateThreshold) {
+    private static Pairs pairs(float[][] unit, int[] route, double duplicateSimilarity) {
+        float duplicateThreshold = (float) duplicateSimilarity;
         int n = unit.length;
         int dim = n == 0 ? 0 : unit[0].length;
         int tiles = (n + COLUMNS - 1) / COLUMNS;
@@ -256,6 +284,7 @@ public final class RouteLint {
             return a;
         });
         ConcurrentLinkedQueue<PairList> found = new ConcurrentLinkedQueue<>();
+        AtomicInteger duplicates = new AtomicInteger();
         int rowTiles = (n + ROWS - 1) / ROWS;
         IntStream.range(0, rowTiles).parallel().forEach(rt -> {
             int from = rt * ROWS;
@@ -267,7 +296,11 @@ public final class RouteLint {
                 int base = t * COLUMNS;
                 int width = Math.min(COLUMNS, n - base);
                 multiply(unit, from, rows, columns[t], width, s);
+                int before = mine.size;
                 scan(s, from, rows, base, width, route, duplicateThreshold, acc, mine);
+                if (mine.size > before && duplicates.addAndGet(mine.size - before) > MAX_PAIRS) {
+                    throw new TooManyPairs(Kind.DUPLICATE, duplicateSimilarity);
+                }
             }
             if (mine.size > 0) {
                 found.add(mine);
@@ -414,6 +447,9 @@ public final class RouteLint {
                     float sim = dot(centroid[a], centroid[b]);
                     if (sim >= (float) threshold) {
                         out.add(new CloseRoutes(routes.get(a), routes.get(b), sim));
+                        if (out.size() > MAX_PAIRS) {
+                            throw new TooManyPairs(Kind.CLOSE_ROUTES, threshold);
+                        }
                     }
                 }
             }

@@ -283,6 +283,23 @@ class LintCommandTest {
     }
 
     @Test
+    void aThresholdThatReportsMoreThanTheMostPairsIsAUsageError() throws IOException {
+        StringBuilder yaml = new StringBuilder("routes:\n");
+        for (String route : List.of("orders", "tickets")) {
+            yaml.append("  - name: ").append(route).append("\n    utterances:\n");
+            for (int i = 0; i < 320; i++) {
+                yaml.append("      - ").append(route.equals("orders") ? "where is my order number " : "my ticket number ").append(i).append("\n");
+            }
+        }
+        Path many = Files.writeString(dir.resolve("many.yaml"), yaml);
+        Result r = lint(many, "--duplicate-similarity", "0");
+        assertEquals(64, r.exit(), r.toString());
+        assertTrue(r.err().contains("more than 100000 pairs of utterances in two routes are at least 0.0 similar; raise --duplicate-similarity"),
+                r.toString());
+        assertEquals("", r.out(), r.toString());
+    }
+
+    @Test
     void theEnvironmentSetsOptionsLikeAFlag() {
         Result r = cli().env("SROUTER_FAIL_ON", "none").run("lint", "--routes=" + findings);
         assertEquals(0, r.exit(), r.toString());

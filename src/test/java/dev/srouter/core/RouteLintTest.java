@@ -212,6 +212,31 @@ class RouteLintTest {
         assertEquals(new Utterance("b", "b0"), r.of(Misplaced.class).get(0).neighbour());
     }
 
+    @Test
+    void aThresholdThatLetsThroughMoreThanTheMostPairsIsRefused() {
+        Fixture same = new Fixture();
+        for (int i = 0; i < 2 * 320; i++) {
+            same.add(i % 2 == 0 ? "a" : "b", "u" + i, h(1)); // 320 × 320 = 102,400 pairs across the two routes
+        }
+        RouteLint.TooManyPairs d = assertThrows(RouteLint.TooManyPairs.class, () -> same.lint(new Settings(0.5, 1.0, 0)));
+        assertEquals(Kind.DUPLICATE, d.kind());
+        assertEquals(0.5, d.threshold());
+        Fixture fewer = new Fixture();
+        for (int i = 0; i < 2 * 310; i++) {
+            fewer.add(i % 2 == 0 ? "a" : "b", "u" + i, h(1)); // 96,100 pairs: all reported
+        }
+        assertEquals(310 * 310, fewer.lint(new Settings(0.5, 1.0, 0)).count(Kind.DUPLICATE));
+
+        Fixture routes = new Fixture();
+        for (int i = 0; i < 460; i++) {
+            float[] v = h(1);
+            v[i % DIM] += 0.1f;
+            routes.add("r" + i, "u" + i, v); // 460 × 459 / 2 = 105,570 pairs of routes, all above 0.9
+        }
+        RouteLint.TooManyPairs c = assertThrows(RouteLint.TooManyPairs.class, () -> routes.lint(new Settings(1.0, 0.5, 0)));
+        assertEquals(Kind.CLOSE_ROUTES, c.kind());
+    }
+
     /** All vectors equal, so every pair ties: across tiles and threads the first utterance still wins. */
     @Test
     void tiesAcrossTilesAndThreadsGoToTheFirstUtterance() {

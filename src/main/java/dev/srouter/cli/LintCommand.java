@@ -132,7 +132,7 @@ final class LintCommand extends BaseCommand {
                     + " are at least " + Json.number(e.threshold()) + " similar; raise " + (duplicates ? "--duplicate-similarity" : "--route-similarity"));
         }
         long t2 = System.nanoTime();
-        debug(String.format(Locale.ROOT, "%d utterances embedded in %.0f ms, compared in %.0f ms", utterances.size(), (t1 - t0) / 1e6,
+        debug(String.format(Locale.ROOT, "%d utterances read and embedded in %.0f ms, compared in %.0f ms", utterances.size(), (t1 - t0) / 1e6,
                 (t2 - t1) / 1e6));
 
         boolean failed = report.findings().stream().anyMatch(f -> failing.contains(f.kind()));

@@ -18,10 +18,10 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
-            case route repl eval fit diff sync push pull status unlock completion
+            case route repl eval fit lint diff sync push pull status unlock completion
                 echo $t
                 return 0
         end
@@ -92,6 +92,7 @@ complete -c srouter -n __srouter_no_command -a route -d 'Route each TEXT to its 
 complete -c srouter -n __srouter_no_command -a repl -d 'Route utterances typed at an interactive prompt.'
 complete -c srouter -n __srouter_no_command -a eval -d 'Route labelled queries and report how often the decision is right: in-scope accuracy, out-of-scope recall, per-route precision, recall and F1, the most confused pairs, and the calibration error when the decision carries a confidence.'
 complete -c srouter -n __srouter_no_command -a fit -d 'Learn the routing decision from the route utterances and labelled validation queries, and write it.'
+complete -c srouter -n __srouter_no_command -a lint -d 'Check the routes file for utterances and routes that routing may confuse.'
 complete -c srouter -n __srouter_no_command -a diff -d 'Show how the routes file and the remote index differ, and what a sync with --strategy would do.'
 complete -c srouter -n __srouter_no_command -a sync -d 'Bring the routes file and the remote index together with one of six strategies.'
 complete -c srouter -n __srouter_no_command -a push -d 'Make the remote index equal to the routes file: \'sync --strategy local\'.'
@@ -150,6 +151,11 @@ complete -c srouter -n '__srouter_using fit' -l aggregation -x -a 'mean max sum'
 complete -c srouter -n '__srouter_using fit' -l aggregation -x -d 'The kNN decision\'s aggregation the thresholds are fitted for (mean, max or sum).'
 complete -c srouter -n '__srouter_using fit' -l no-thresholds -d 'Write only ROUTES.fit.json; leave the routes file\'s score_threshold values alone.'
 complete -c srouter -n '__srouter_using fit' -l dry-run -d 'Fit and report, write nothing.'
+complete -c srouter -n '__srouter_using lint' -l duplicate-similarity -x -d 'Utterances of two routes at least this similar (cosine, in [0,1]) are duplicates.'
+complete -c srouter -n '__srouter_using lint' -l route-similarity -x -d 'Routes whose centroids are at least this similar (cosine, in [0,1]) are close.'
+complete -c srouter -n '__srouter_using lint' -l min-utterances -x -d 'Routes with fewer utterances than this are reported (0: never).'
+complete -c srouter -n '__srouter_using lint' -l fail-on -x -a 'misplaced duplicate close-routes few-utterances all none'
+complete -c srouter -n '__srouter_using lint' -l fail-on -x -d 'Kinds of finding that make the exit code 2 (comma-separated): misplaced, duplicate, close-routes, few-utterances, all or none.'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -a 'error remote local merge-force-remote merge-force-local merge'
 complete -c srouter -n '__srouter_using diff' -l strategy -x -d 'Strategy whose planned actions are shown: error, remote, local, merge-force-remote, merge-force-local, merge.'
 complete -c srouter -n '__srouter_using diff' -l summary -d 'Only the per-route counts and the summary line.'

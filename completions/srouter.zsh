@@ -10,7 +10,7 @@ autoload -U +X bashcompinit && bashcompinit
 # names for --filter, which it asks of `srouter completion --list-routes` for the routes file
 # (-r) on the line.
 
-_srouter_commands='route repl eval fit diff sync push pull status unlock completion'
+_srouter_commands='route repl eval fit lint diff sync push pull status unlock completion'
 
 # The options of a command, or of srouter itself before a command; every command takes the global ones.
 _srouter_options() {
@@ -20,6 +20,7 @@ _srouter_options() {
     repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter --no-fit -h --help -V --version $global" ;;
     fit) echo "--data --data-format --top-k --aggregation --no-thresholds --dry-run -h --help -V --version $global" ;;
+    lint) echo "--duplicate-similarity --route-similarity --min-utterances --fail-on -h --help -V --version $global" ;;
     diff) echo "--strategy --summary -h --help -V --version $global" ;;
     sync) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size --strategy -h --help -V --version $global" ;;
     push) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size -h --help -V --version $global" ;;
@@ -34,8 +35,8 @@ _srouter_options() {
 # What an option's value is completed from: none (a flag), text, words, routes, file, dir or index.
 _srouter_option_kind() {
   case $1 in
-    --encoder-model|--encoder-url|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--data|--min-accuracy|--min-oos-recall|--lock-timeout|--batch-size|--lease) echo text ;;
-    --encoder|--cloud|-o|--output|--aggregation|--data-format|--strategy) echo words ;;
+    --encoder-model|--encoder-url|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--data|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
+    --encoder|--cloud|-o|--output|--aggregation|--data-format|--fail-on|--strategy) echo words ;;
     --filter) echo routes ;;
     -r|--routes|--misses) echo file ;;
     --cache-dir) echo dir ;;
@@ -53,6 +54,7 @@ _srouter_option_words() {
     -o|--output) echo 'text json tsv' ;;
     --aggregation) echo 'mean max sum' ;;
     --data-format) echo 'jsonl tsv' ;;
+    --fail-on) echo 'misplaced duplicate close-routes few-utterances all none' ;;
     --strategy) echo 'error remote local merge-force-remote merge-force-local merge' ;;
   esac
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = VersionProvider.class,
         description = "Route text to the closest route by embedding similarity, and keep route definitions in sync with remote "
                 + "vector indexes.",
-        subcommands = {RouteCommand.class, ReplCommand.class, EvalCommand.class, FitCommand.class, DiffCommand.class, SyncCommand.class, PushCommand.class,
+        subcommands = {RouteCommand.class, ReplCommand.class, EvalCommand.class, FitCommand.class, LintCommand.class, DiffCommand.class,
+            SyncCommand.class, PushCommand.class,
             PullCommand.class, StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

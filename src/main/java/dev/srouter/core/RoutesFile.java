@@ -96,6 +96,36 @@ public final class RoutesFile {
         return routes;
     }
 
+    /** Where something is written in the routes file: 1-based line and column (in code points). */
+    public record Position(int line, int column) {}
+
+    /**
+     * A routes file as {@link #read} reads it, with where each route's {@code name} value and each kept utterance are
+     * written (a repeated utterance is at its first occurrence, the one that is kept).
+     */
+    public record Located(RouteSet routes, Map<String, Position> routeNames, Map<Utterance, Position> utterances) {
+        public Located {
+            routeNames = Collections.unmodifiableMap(routeNames);
+            utterances = Collections.unmodifiableMap(utterances);
+        }
+
+        public java.util.Optional<Position> of(String route) {
+            return java.util.Optional.ofNullable(routeNames.get(route));
+        }
+
+        public java.util.Optional<Position> of(Utterance utterance) {
+            return java.util.Optional.ofNullable(utterances.get(utterance));
+        }
+    }
+
+    /** {@link #read(Path, Consumer)}, keeping the positions of route names and utterances (for messages about them). */
+    public static Located readLocated(Path path, Consumer<String> warn) {
+        Parser parser = new Parser(path);
+        RouteSet routes = parser.document(readText(path));
+        parser.warnings.forEach(warn);
+        return new Located(routes, parser.routePositions, parser.utterancePositions);
+    }
+
     /**
      * The text of a routes file, decoded as UTF-8, without validating it as routes; shared by {@link #read} and
      * {@link RoutesFileEditor}, which needs the text as the user wrote it. A missing, unreadable or non-UTF-8 file is a
@@ -358,6 +388,9 @@ public final class RoutesFile {
         private int values;
         /** What was forgiven, {@code file:line:column: ...}, in file order. */
         final List<String> warnings = new ArrayList<>();
+        /** Where each route's name and each kept utterance are written. */
+        final Map<String, Position> routePositions = new HashMap<>();
+        final Map<Utterance, Position> utterancePositions = new HashMap<>();
 
         Parser(Path file) {
             this.file = file;
@@ -470,11 +503,14 @@ public final class RoutesFile {
             Map<String, Object> metadata = null;
             List<Map<String, Object>> functionSchemas = null;
             List<String> utterances = null;
+            List<Node> utteranceNodes = new ArrayList<>();
+            Node nameNode = null;
             for (Entry e : entries(map, "in " + label)) {
                 Node value = e.value();
                 switch (e.key()) {
                     case "name" -> {
                         name = identifier(value, "'name' in " + label, true);
+                        nameNode = value;
                         Node first = names.putIfAbsent(name, value);
                         if (first != null) {
                             throw at(value, "duplicate route name " + quote(name) + " (first defined at line " + line(first)
@@ -485,7 +521,7 @@ public final class RoutesFile {
                     case "score_threshold" -> threshold = threshold(value, "'score_threshold' in " + label);
                     case "metadata" -> metadata = map(value, "'metadata' in " + label);
                     case "function_schemas" -> functionSchemas = functionSchemas(value, label);
-                    case "utterances" -> utterances = utterances(value, label);
+                    case "utterances" -> utterances = utterances(value, label, utteranceNodes);
                     case "llm" -> {
                         // semantic-router's Route.to_dict() writes "llm" (null unless the route has an LLM for dynamic
                         // routes), so files it writes carry "llm: null". srouter never calls an LLM, so only null is
@@ -503,6 +539,10 @@ public final class RoutesFile {
             if (utterances == null) {
                 throw at(map, label + " has no 'utterances'; add a list with at least one example");
             }
+            routePositions.put(name, positionOf(nameNode));
+            for (int i = 0; i < utterances.size(); i++) {
+                utterancePositions.put(new Utterance(name, utterances.get(i)), positionOf(utteranceNodes.get(i)));
+            }
             return new Route(name, utterances, description, threshold, metadata, functionSchemas);
         }
 
@@ -517,7 +557,8 @@ public final class RoutesFile {
             return "route #" + number;
         }
 
-        private List<String> utterances(Node node, String label) {
+        /** The kept utterances; their nodes go to {@code nodes}, in the same order. */
+        private List<String> utterances(Node node, String label, List<Node> nodes) {
             if (!(node instanceof SequenceNode seq)) {
                 throw at(node, "'utterances' in " + label + ": expected a list of strings, found " + describe(node));
             }
@@ -544,11 +585,17 @@ public final class RoutesFile {
                     continue;
                 }
                 out.add(text);
+                nodes.add(item);
             }
             if (out.isEmpty()) {
                 throw at(node, "'utterances' in " + label + " has no utterance that is not blank; add at least one example");
             }
             return out;
+        }
+
+        private static Position positionOf(Node node) {
+            Mark mark = node.getStartMark();
+            return new Position(mark.getLine() + 1, mark.getColumn() + 1);
         }
 
         private void warn(Node node, String problem) {

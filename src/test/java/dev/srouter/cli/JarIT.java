@@ -167,6 +167,30 @@ class JarIT {
         assertTrue(status.out().contains("in sync"), status.toString());
     }
 
+    /** A CI step: {@code srouter lint -o json > lint.json} fails the job (exit 2) on findings, and passes on a clean file. */
+    @Test
+    void lintFailsACiJobOnFindingsAndPassesOtherwise(@TempDir Path work) throws Exception {
+        Path routes = Files.writeString(work.resolve("routes.yaml"), LintCommandTest.FINDINGS);
+        String lint = String.join(" ", jar("lint", "-r", "routes.yaml", "-o", "json")).replace(JAR.toString(), "'" + JAR + "'");
+        Run failed = run(work, "", List.of("bash", "-c", lint + " > lint.json"));
+        assertEquals(2, failed.exit(), failed.toString());
+        assertEquals("", failed.err(), "nothing on stderr: " + failed);
+        List<String> lines = Files.readAllLines(work.resolve("lint.json"));
+        assertEquals(1, lines.size(), "one JSON document: " + lines);
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertTrue(doc.get("failed").asBoolean(), doc.toString());
+        assertEquals(1, doc.at("/counts/duplicate").asInt(), doc.toString());
+
+        Run reportOnly = run(work, "", jar("lint", "-r", routes.toString(), "--fail-on", "none"));
+        assertEquals(0, reportOnly.exit(), reportOnly.toString());
+        assertTrue(reportOnly.out().contains("duplicate: 1 pair"), reportOnly.toString());
+
+        Files.writeString(routes, LintCommandTest.CLEAN);
+        Run clean = run(work, "", jar("lint", "-r", routes.toString()));
+        assertEquals(0, clean.exit(), clean.toString());
+        assertTrue(clean.out().contains("no findings in 2 routes, 10 utterances"), clean.toString());
+    }
+
     @Test
     void evalGatesRoutingQualityAsInCi(@TempDir Path work) throws Exception {
         // Three queries copied from their routes (similarity 1.0), one labelled wrong on purpose, one that no route matches.

@@ -4,7 +4,8 @@
 #   1. the kNN decision with the encoder's default threshold (no fit),
 #   2. srouter fit on val + oos_val (timed), then srouter eval on test + oos_test with the fitted
 #      decision and with the kNN decision on the thresholds fit wrote,
-#   3. the same fitted figures through `route -` (its TSV scored against the labels), and the
+#   3. the kNN decision with per-route thresholds (fit --thresholds per-route), the same fitted
+#      figures through `route -` (its TSV scored against the labels), and the
 #      throughput of `route -` with the fitted decision and with the kNN one, in one run.
 # Nothing is tuned on test. Usage: bench/quality-bench.sh [ENCODER...]   (from the repository root)
 set -euo pipefail
@@ -49,15 +50,18 @@ for enc in "${ENCODERS[@]}"; do
   echo "fitted decision (eval):        $(figures $OUT/eval-fitted.json)"
   "${SR[@]}" eval -r "$routes" --encoder "$enc" --no-fit --data $OUT/clinc150-test.jsonl -o json > $OUT/eval-knn-fitted.json
   echo "kNN, thresholds from fit:      $(figures $OUT/eval-knn-fitted.json)"
+  "${SR[@]}" fit -r "$routes" --encoder "$enc" --data $OUT/clinc150-val.jsonl --thresholds per-route > /dev/null
+  "${SR[@]}" eval -r "$routes" --encoder "$enc" --no-fit --data $OUT/clinc150-test.jsonl -o json > $OUT/eval-knn-per-route.json
+  echo "kNN, per-route thresholds:     $(figures $OUT/eval-knn-per-route.json)"
   "${SR[@]}" route -r "$routes" --encoder "$enc" -o tsv - < $OUT/clinc150-test.txt > $OUT/route-fitted.tsv
   echo "fitted decision (route -):     $(score_tsv $OUT/route-fitted.tsv)"
-  # Throughput, fitted and kNN alternately in one run, median of 3 each.
+  # Throughput, fitted and kNN alternately in one run, median of 5 each.
   fitted=(); knn=()
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do
     t=$(date +%s%N); "${SR[@]}" route -r "$routes" --encoder "$enc" - < $OUT/clinc150-test.txt > /dev/null; fitted+=($(ms $t))
     t=$(date +%s%N); "${SR[@]}" route -r "$routes" --encoder "$enc" --no-fit - < $OUT/clinc150-test.txt > /dev/null; knn+=($(ms $t))
   done
-  mf=$(printf '%s\n' "${fitted[@]}" | sort -n | sed -n 2p); mk=$(printf '%s\n' "${knn[@]}" | sort -n | sed -n 2p)
+  mf=$(printf '%s\n' "${fitted[@]}" | sort -n | sed -n 3p); mk=$(printf '%s\n' "${knn[@]}" | sort -n | sed -n 3p)
   lines=$(wc -l < $OUT/clinc150-test.txt)
   echo "route - over $lines queries, wall ms: fitted ${fitted[*]} (median $mf, $(( lines * 1000 / mf ))/s), kNN ${knn[*]} (median $mk, $(( lines * 1000 / mk ))/s); fitted/kNN = $(python3 -c "print('%.3f' % ($mf / $mk))")"
 done

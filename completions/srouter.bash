@@ -14,7 +14,7 @@ _srouter_options() {
     route) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter --no-fit -h --help -V --version $global" ;;
-    fit) echo "--data --data-format --top-k --aggregation --no-thresholds --dry-run -h --help -V --version $global" ;;
+    fit) echo "--data --data-format --top-k --aggregation --thresholds --no-thresholds --dry-run -h --help -V --version $global" ;;
     lint) echo "--duplicate-similarity --route-similarity --min-utterances --fail-on -h --help -V --version $global" ;;
     diff) echo "--strategy --summary -h --help -V --version $global" ;;
     sync) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size --strategy -h --help -V --version $global" ;;
@@ -31,7 +31,7 @@ _srouter_options() {
 _srouter_option_kind() {
   case $1 in
     --encoder-model|--encoder-url|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--data|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
-    --encoder|--cloud|-o|--output|--aggregation|--data-format|--fail-on|--strategy) echo words ;;
+    --encoder|--cloud|-o|--output|--aggregation|--data-format|--thresholds|--fail-on|--strategy) echo words ;;
     --filter) echo routes ;;
     -r|--routes|--misses) echo file ;;
     --cache-dir) echo dir ;;
@@ -49,6 +49,7 @@ _srouter_option_words() {
     -o|--output) echo 'text json tsv' ;;
     --aggregation) echo 'mean max sum' ;;
     --data-format) echo 'jsonl tsv' ;;
+    --thresholds) echo 'auto global per-route' ;;
     --fail-on) echo 'misplaced duplicate close-routes few-utterances all none' ;;
     --strategy) echo 'error remote local merge-force-remote merge-force-local merge' ;;
   esac

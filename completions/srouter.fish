@@ -18,7 +18,7 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
             case route repl eval fit lint diff sync push pull status unlock completion
@@ -149,6 +149,8 @@ complete -c srouter -n '__srouter_using fit' -l data-format -x -d 'Format of eve
 complete -c srouter -n '__srouter_using fit' -l top-k -x -d 'Nearest utterances the decisions look at, as route\'s --top-k.'
 complete -c srouter -n '__srouter_using fit' -l aggregation -x -a 'mean max sum'
 complete -c srouter -n '__srouter_using fit' -l aggregation -x -d 'The kNN decision\'s aggregation the thresholds are fitted for (mean, max or sum).'
+complete -c srouter -n '__srouter_using fit' -l thresholds -x -a 'auto global per-route'
+complete -c srouter -n '__srouter_using fit' -l thresholds -x -d 'Which kNN thresholds to write: auto (per-route ones only where they beat one global threshold on held-out queries), global, or per-route (always).'
 complete -c srouter -n '__srouter_using fit' -l no-thresholds -d 'Write only ROUTES.fit.json; leave the routes file\'s score_threshold values alone.'
 complete -c srouter -n '__srouter_using fit' -l dry-run -d 'Fit and report, write nothing.'
 complete -c srouter -n '__srouter_using lint' -l duplicate-similarity -x -d 'Utterances of two routes at least this similar (cosine, in [0,1]) are duplicates.'

@@ -68,6 +68,18 @@ final class FitCommand extends BaseCommand {
             description = "The kNN decision's aggregation the thresholds are fitted for (mean, max or sum). Default: ${DEFAULT-VALUE}.")
     String aggregation;
 
+    @Option(names = "--thresholds", paramLabel = "KIND", defaultValue = "auto", completionCandidates = ThresholdKinds.class,
+            description = "Which kNN thresholds to write: auto (per-route ones only where they beat one global threshold on "
+                    + "held-out queries), global, or per-route (always). Default: ${DEFAULT-VALUE}.")
+    String thresholdsKind;
+
+    static final class ThresholdKinds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of("auto", "global", "per-route").iterator();
+        }
+    }
+
     @Option(names = "--no-thresholds", description = "Write only ROUTES.fit.json; leave the routes file's score_threshold values alone.")
     boolean noThresholds;
 
@@ -84,6 +96,12 @@ final class FitCommand extends BaseCommand {
             throw SrouterException.usage("--top-k must be at least 1, got " + topK);
         }
         dev.srouter.core.Aggregation agg = dev.srouter.core.Aggregation.parse(aggregation);
+        Fitter.Thresholds thresholds = switch (thresholdsKind) {
+            case "auto" -> Fitter.Thresholds.auto;
+            case "global" -> Fitter.Thresholds.global;
+            case "per-route" -> Fitter.Thresholds.per_route;
+            default -> throw SrouterException.usage("--thresholds takes auto, global or per-route, not '" + thresholdsKind + "'");
+        };
         long t0 = System.nanoTime();
         RouteSet routes = RoutesFile.read(root.routes, this::warn);
         if (routes.routes().size() < 2) {
@@ -131,7 +149,7 @@ final class FitCommand extends BaseCommand {
                 validation.add(new Fitter.Query(examples.get(i).route(), queryVectors.get(i), hits.get(i)));
             }
             long t1 = System.nanoTime();
-            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, base.name(), files);
+            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, thresholds, base.name(), files);
             double fitSeconds = (System.nanoTime() - t1) / 1e9;
             debug(String.format(Locale.ROOT, "embedded %d utterances and %d queries in %.1f s; fitted in %.1f s (%d L-BFGS iterations)",
                     texts.size(), examples.size(), (t1 - t0) / 1e9, fitSeconds, result.iterations()));
@@ -162,6 +180,7 @@ final class FitCommand extends BaseCommand {
     private void report(Fitter.Result result, Path fitFile, double seconds, int queries, int none, int utterances) {
         FittedModel m = result.model();
         boolean perRoute = !result.perRouteThresholds().isEmpty();
+        String why = result.perRouteWon() ? "they beat one global threshold on held-out queries" : "they did not beat one global threshold on held-out queries";
         String written = dryRun ? "dry run: nothing written" : noThresholds ? "wrote " + fitFile
                 : "wrote " + fitFile + " and the score_threshold of every route in " + root.routes;
         if (root.output == OutputFormat.json) {
@@ -180,6 +199,7 @@ final class FitCommand extends BaseCommand {
                     .field("fitted_oos_recall", none == 0 ? null : m.validation().outOfScopeRecall())
                     .field("knn_threshold", result.globalThreshold())
                     .field("knn_per_route", perRoute)
+                    .field("knn_per_route_won", result.perRouteWon())
                     .field("knn_accuracy", result.knnValidation().inScopeAccuracy())
                     .field("knn_oos_recall", none == 0 ? null : result.knnValidation().outOfScopeRecall())
                     .field("seconds", Math.round(seconds * 10) / 10.0);
@@ -191,8 +211,8 @@ final class FitCommand extends BaseCommand {
                     m.minConfidence(), m.alpha(), 1 - m.alpha(), m.scoreThreshold());
             out().printf(Locale.ROOT, "  on validation: in-scope accuracy %.4f, out-of-scope recall %s (before the head also learned from it)%n",
                     m.validation().inScopeAccuracy(), none == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f", m.validation().outOfScopeRecall()));
-            out().printf(Locale.ROOT, "kNN decision: %s%n", perRoute ? "per-route thresholds (they beat one global threshold on held-out queries)"
-                    : String.format(Locale.ROOT, "one global threshold %.2f (per-route ones did not beat it on held-out queries)", result.globalThreshold()));
+            out().printf(Locale.ROOT, "kNN decision: %s%n", perRoute ? "per-route thresholds (" + why + ")"
+                    : String.format(Locale.ROOT, "one global threshold %.2f (per-route ones: %s)", result.globalThreshold(), why));
             out().printf(Locale.ROOT, "  on validation: in-scope accuracy %.4f, out-of-scope recall %s%n", result.knnValidation().inScopeAccuracy(),
                     none == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f", result.knnValidation().outOfScopeRecall()));
             out().println(written);

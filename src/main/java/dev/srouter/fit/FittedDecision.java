@@ -81,15 +81,18 @@ public final class FittedDecision {
         return model.alpha() * probability + (1 - model.alpha()) * similarity;
     }
 
-    /** The head's probabilities over the routes, renormalised over {@code filter} when it is not empty (0 outside it). */
+    /**
+     * The head's probabilities of the routes, over {@code filter} (and "none") when it is not empty, 0 outside it.
+     */
     double[] probabilities(float[] x, Set<String> filter) {
-        int classes = model.routes().size();
+        int routes = model.routes().size();
         int d = model.dimension();
+        int classes = model.weights().length / (d + 1); // the routes, and "none" when the head has it
         float[] w = model.weights();
         double[] z = new double[classes];
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < classes; k++) {
-            if (!filter.isEmpty() && !filter.contains(model.routes().get(k))) {
+            if (k < routes && !filter.isEmpty() && !filter.contains(model.routes().get(k))) {
                 z[k] = Double.NEGATIVE_INFINITY;
                 continue;
             }
@@ -106,9 +109,11 @@ public final class FittedDecision {
             z[k] = z[k] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(z[k] - max);
             total += z[k];
         }
-        for (int k = 0; k < classes; k++) {
-            z[k] /= total;
+        // A route's probability keeps the share the head gives "none": it is not renormalised over the routes.
+        double[] p = new double[routes];
+        for (int k = 0; k < routes; k++) {
+            p[k] = z[k] / total;
         }
-        return z;
+        return p;
     }
 }

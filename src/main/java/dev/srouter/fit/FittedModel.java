@@ -25,7 +25,8 @@ import java.util.TreeSet;
 
 /**
  * The decision {@code srouter fit} learned, as stored in {@code ROUTES.fit.json} beside the routes
- * file: a softmax head over the encoder's embeddings (one row per route), the mix of the head's
+ * file: a softmax head over the encoder's embeddings (one row per route, and one for "none" when the
+ * validation data had queries labelled none), the mix of the head's
  * probability with the best similarity that makes the rejection score, its threshold, and the
  * Platt map from that score to a calibrated confidence. It records what it was fitted on: the
  * encoder, a hash of the routes' names and utterances (what the head depends on; thresholds and
@@ -67,6 +68,11 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
         return sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether the head has a row after the routes' for "none", learned from validation queries labelled none. */
+    public boolean hasNoneClass() {
+        return weights.length / (dimension + 1) == routes.size() + 1;
+    }
+
     public double confidence(double score) {
         return 1 / (1 + Math.exp(-(plattA * score + plattB)));
     }
@@ -84,6 +90,7 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
         root.put("encoder", encoder);
         root.put("routes_hash", routesHash);
         root.put("dimension", dimension);
+        root.put("none_class", hasNoneClass());
         ArrayNode r = root.putArray("routes");
         routes.forEach(r::add);
         root.put("alpha", alpha);
@@ -131,7 +138,8 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
             for (int i = 0; i < weights.length; i++) {
                 weights[i] = buf.getFloat();
             }
-            if (routes.isEmpty() || dimension < 1 || weights.length != routes.size() * (dimension + 1)) {
+            int rows = dimension < 1 ? -1 : weights.length / (dimension + 1);
+            if (routes.isEmpty() || dimension < 1 || weights.length % (dimension + 1) != 0 || (rows != routes.size() && rows != routes.size() + 1)) {
                 throw invalid(file, "its weights do not match its " + routes.size() + " routes of dimension " + dimension);
             }
             List<DataFile> data = new ArrayList<>();

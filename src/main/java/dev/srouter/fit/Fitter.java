@@ -23,8 +23,8 @@ import java.util.TreeMap;
  *       are chosen there to maximise the mean of in-scope accuracy and out-of-scope recall (in-scope
  *       accuracy alone when no query is labelled none); a Platt map from that score to the
  *       probability that the answer is right is fitted on the same queries;
- *   <li>the head is then trained again, from those weights, on the utterances and the in-scope
- *       validation queries, and keeps the threshold and map;
+ *   <li>the head is then trained again, from those weights, on the utterances and the validation
+ *       queries (those labelled none as one more class, "none"), and keeps the threshold and map;
  *   <li>for the kNN decision, one global threshold is chosen on all the validation queries, and
  *       per-route thresholds are fitted on half of them and kept only when they beat the global
  *       one on the other half.
@@ -47,10 +47,11 @@ public final class Fitter {
     public record Query(String route, float[] vector, List<Hit> hits) {}
 
     /**
-     * @param perRouteThresholds empty when one global threshold won on held-out data
+     * @param perRouteThresholds empty when one global threshold won on held-out data (or was asked for)
+     * @param perRouteWon whether the per-route thresholds beat the global one on the held-out half
      * @param knnValidation the kNN decision's figures on validation at the chosen thresholds
      */
-    public record Result(FittedModel model, double globalThreshold, Map<String, Double> perRouteThresholds,
+    public record Result(FittedModel model, double globalThreshold, Map<String, Double> perRouteThresholds, boolean perRouteWon,
             FittedModel.Validation knnValidation, int iterations) {}
 
     /**
@@ -58,7 +59,7 @@ public final class Fitter {
      * @param validation the labelled queries (route null: no route should match)
      */
     public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
-            String encoder, List<FittedModel.DataFile> data) {
+            Thresholds thresholds, String encoder, List<FittedModel.DataFile> data) {
         List<String> names = routes.routeNames();
         Map<String, Integer> classOf = new HashMap<>();
         for (int k = 0; k < names.size(); k++) {
@@ -123,25 +124,27 @@ public final class Fitter {
         }
         Platt platt = Platt.fit(score, right);
 
-        // The final head also learns from the in-scope validation queries.
+        // The final head also learns from the validation queries: the in-scope ones as their routes, the
+        // out-of-scope ones as one more class, "none", whose share of probability then lowers the routes'.
+        int noneClass = names.size();
         for (Query q : validation) {
-            if (q.route() != null) {
-                xs.add(q.vector());
-                ys.add(classOf.get(q.route()));
-            }
+            xs.add(q.vector());
+            ys.add(q.route() == null ? noneClass : classOf.get(q.route()));
         }
+        int classes = outOfScope > 0 ? names.size() + 1 : names.size();
+        double[] start = java.util.Arrays.copyOf(head.weights(), classes * (head.dimension() + 1));
         SoftmaxRegression.Model finalHead = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
-                names.size(), LAMBDA, head, MAX_ITERATIONS);
+                classes, LAMBDA, new SoftmaxRegression.Model(classes, head.dimension(), start, 0), MAX_ITERATIONS);
         iterations += finalHead.iterations();
         FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
                 new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
 
         long t0 = System.nanoTime();
-        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope);
+        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds);
         if (Boolean.getBoolean("srouter.fit.trace")) {
             System.err.printf("knn thresholds: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
-        return new Result(model, knn.global, knn.perRoute, knn.validation, iterations);
+        return new Result(model, knn.global, knn.perRoute, knn.won, knn.validation, iterations);
     }
 
     private static FittedModel model(String encoder, RouteSet routes, SoftmaxRegression.Model head, double alpha, double threshold, Platt platt,
@@ -182,9 +185,13 @@ public final class Fitter {
         return outOfScope == 0 ? figures[0] : (figures[0] + figures[1]) / 2;
     }
 
-    private record Knn(double global, Map<String, Double> perRoute, FittedModel.Validation validation) {}
+    private record Knn(double global, Map<String, Double> perRoute, boolean won, FittedModel.Validation validation) {}
 
-    private static Knn knnThresholds(RouteSet routes, List<Query> validation, Aggregation aggregation, int inScope, int outOfScope) {
+    /** Which kNN thresholds to write: per-route ones where they win on held-out queries (auto), or always one kind. */
+    public enum Thresholds { auto, global, per_route }
+
+    private static Knn knnThresholds(RouteSet routes, List<Query> validation, Aggregation aggregation, int inScope, int outOfScope,
+            Thresholds thresholds) {
         double global = bestGlobal(validation, aggregation, outOfScope);
         // Per-route thresholds: fitted on the even queries, judged against the global one on the odd ones.
         List<Query> fitHalf = new ArrayList<>();
@@ -223,9 +230,10 @@ public final class Fitter {
         double[] withGlobal = knnFigures(judgeHalf, Map.of(), global, aggregation, judgeIn, judgeOos);
         double[] withPerRoute = knnFigures(judgeHalf, perRoute, global, aggregation, judgeIn, judgeOos);
         boolean keep = objective(withPerRoute, judgeOos) > objective(withGlobal, judgeOos) + 1e-9;
-        Map<String, Double> chosen = keep ? perRoute : Map.of();
+        boolean usePerRoute = thresholds == Thresholds.per_route || (thresholds == Thresholds.auto && keep);
+        Map<String, Double> chosen = usePerRoute ? perRoute : Map.of();
         double[] f = knnFigures(validation, chosen, global, aggregation, inScope, outOfScope);
-        return new Knn(global, chosen, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
+        return new Knn(global, chosen, keep, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
     }
 
     private static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope) {

@@ -172,6 +172,23 @@ class FitCommandTest {
     }
 
     @Test
+    void thresholdsGlobalWritesOneThresholdAndPerRouteWritesEachRoutesOwn() throws IOException {
+        Result global = fit("--thresholds", "global", "-o", "json");
+        assertEquals(0, global.exit(), global.toString());
+        double threshold = JSON.readTree(global.out()).get("knn_threshold").asDouble();
+        RoutesFile.read(routes).routes().forEach(r -> assertEquals(threshold, r.scoreThreshold(), 1e-9, r.name()));
+        assertFalse(JSON.readTree(global.out()).get("knn_per_route").asBoolean());
+
+        Result perRoute = fit("--thresholds", "per-route", "-o", "json");
+        assertEquals(0, perRoute.exit(), perRoute.toString());
+        assertTrue(JSON.readTree(perRoute.out()).get("knn_per_route").asBoolean(), perRoute.out());
+
+        Result bad = fit("--thresholds", "some");
+        assertEquals(64, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("auto, global or per-route"), bad.err());
+    }
+
+    @Test
     void dryRunWritesNothing() throws IOException {
         Result r = fit("--dry-run", "-o", "json");
 

@@ -77,8 +77,7 @@ if [ "$STREAM" -gt 0 ]; then
   echo
 fi
 
-# 5. Optional: CLINC150 quality with the defaults (protocol in its README).
+# 5. Optional: CLINC150 quality, through fit, eval and route - (protocol in its README).
 if $QUALITY; then
-  java -cp "$CP" dev.srouter.bench.Clinc150Eval "$DATA" local
-  java -cp "$CP" dev.srouter.bench.Clinc150Eval "$DATA" local:bge-small-en-v1.5
+  bench/quality-bench.sh
 fi

@@ -48,23 +48,23 @@ public final class RouteBench {
 
     static void prepare(Path data, Path outDir) throws Exception {
         JsonNode root = new ObjectMapper().readTree(Files.readString(data));
-        List<Route> routes = Clinc150Eval.trainRoutes(root).routes();
+        List<Route> routes = Clinc150Data.trainRoutes(root).routes();
         Files.createDirectories(outDir);
         RoutesFile.write(outDir.resolve("clinc150-routes.yaml"), new RouteSet("local", "all-MiniLM-L6-v2-q", routes));
-        List<String> queries = Clinc150Eval.queries(root, "test", "oos_test").stream().map(q -> q.text().replace('\n', ' ')).toList();
+        List<String> queries = Clinc150Data.queries(root, "test", "oos_test").stream().map(q -> q.text().replace('\n', ' ')).toList();
         Files.write(outDir.resolve("clinc150-test.txt"), queries);
         // Labelled data for fit and eval: val + oos_val to fit on, test + oos_test to report on ("route": null is out of scope).
         ObjectMapper mapper = new ObjectMapper();
         for (String[] split : new String[][] {{"val", "oos_val"}, {"test", "oos_test"}}) {
             List<String> lines = new java.util.ArrayList<>();
-            for (Clinc150Eval.Query q : Clinc150Eval.queries(root, split[0], split[1])) {
+            for (Clinc150Data.Query q : Clinc150Data.queries(root, split[0], split[1])) {
                 lines.add(mapper.createObjectNode().put("text", q.text()).put("route", q.intent().equals("oos") ? null : q.intent()).toString());
             }
             Files.write(outDir.resolve("clinc150-" + split[0] + ".jsonl"), lines);
         }
         // The test labels line by line beside clinc150-test.txt ('-' for none), to score what route - prints.
         Files.write(outDir.resolve("clinc150-test-labels.txt"),
-                Clinc150Eval.queries(root, "test", "oos_test").stream().map(q -> q.intent().equals("oos") ? "-" : q.intent()).toList());
+                Clinc150Data.queries(root, "test", "oos_test").stream().map(q -> q.intent().equals("oos") ? "-" : q.intent()).toList());
         System.out.printf(Locale.ROOT, "wrote %d routes (%d utterances) and %d queries to %s%n", routes.size(),
                 routes.stream().mapToInt(r -> r.utterances().size()).sum(), queries.size(), outDir);
     }

@@ -35,10 +35,10 @@ _srouter_options() {
 # What an option's value is completed from: none (a flag), text, words, routes, file, dir or index.
 _srouter_option_kind() {
   case $1 in
-    --encoder-model|--encoder-url|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--data|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
+    --encoder-model|--encoder-url|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
     --encoder|--cloud|-o|--output|--aggregation|--data-format|--thresholds|--fail-on|--strategy) echo words ;;
     --filter) echo routes ;;
-    -r|--routes|--misses) echo file ;;
+    -r|--routes|--data|--misses) echo file ;;
     --cache-dir) echo dir ;;
     --index) echo index ;;
     *) echo none ;;

@@ -113,7 +113,8 @@ final class CompletionScripts {
         } else if (candidates != null) {
             kind = Kind.WORDS;
             words = list(candidates);
-        } else if (Path.class.isAssignableFrom(o.type()) || File.class.isAssignableFrom(o.type())) {
+        } else if (isPath(o.type()) || (o.typeInfo().isMultiValue() && o.typeInfo().getAuxiliaryTypes().length > 0
+                && isPath(o.typeInfo().getAuxiliaryTypes()[0]))) {
             kind = "DIR".equals(o.paramLabel()) ? Kind.DIR : Kind.FILE;
         } else {
             kind = Kind.TEXT;
@@ -124,6 +125,10 @@ final class CompletionScripts {
             }
         }
         return new Opt(names, kind, words, firstLine(o.description()));
+    }
+
+    private static boolean isPath(Class<?> type) {
+        return Path.class.isAssignableFrom(type) || File.class.isAssignableFrom(type);
     }
 
     private static List<String> list(Iterable<String> values) {

@@ -115,6 +115,7 @@ class CompletionsTest {
         assertEquals(CompletionScripts.Kind.INDEX, byName.get("--index").kind());
         assertEquals(CompletionScripts.Kind.FILE, byName.get("--routes").kind());
         assertEquals(CompletionScripts.Kind.DIR, byName.get("--cache-dir").kind());
+        assertEquals(CompletionScripts.Kind.FILE, byName.get("--data").kind(), "a repeatable path option completes files too");
         assertEquals(CompletionScripts.Kind.NONE, byName.get("--yes").kind());
         assertEquals(CompletionScripts.Kind.TEXT, byName.get("--threshold").kind());
     }

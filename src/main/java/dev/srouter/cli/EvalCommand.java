@@ -14,7 +14,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine;
@@ -161,10 +160,9 @@ final class EvalCommand extends BaseCommand {
                         LabelledData.Example e = chunk.get(i);
                         RouteDecision d = decisions.get(i);
                         String got = d.best().map(Candidate::route).orElse(null);
-                        OptionalDouble confidence = d.confidence() == null ? OptionalDouble.empty() : d.confidence();
-                        EvalReport.Outcome o = new EvalReport.Outcome(e.route(), got, confidence);
+                        EvalReport.Outcome o = new EvalReport.Outcome(e.route(), got, d.confidence());
                         outcomes.add(o);
-                        decidedBy.merge(d.decidedBy() == null ? RouteDecision.KNN : d.decidedBy(), 1, Integer::sum);
+                        decidedBy.merge(d.decidedBy(), 1, Integer::sum);
                         if (!o.correct()) {
                             missed.add(new Miss(e.text(), e.route(), got, similarity(d)));
                         }

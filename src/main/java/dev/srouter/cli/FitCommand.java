@@ -222,8 +222,8 @@ final class FitCommand extends BaseCommand {
 
     private static String sha256(Path file) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return dev.srouter.core.ContentHash.sha256(Files.readAllBytes(file));
+        } catch (IOException e) {
             throw new SrouterException(ExitCode.FAILURE, "cannot read " + file + ": " + e.getMessage(), e);
         }
     }

@@ -25,6 +25,8 @@ public record RouteDecision(String text, List<Candidate> routes, List<Candidate>
         routes = List.copyOf(routes);
         candidates = List.copyOf(candidates);
         nearest = List.copyOf(nearest);
+        java.util.Objects.requireNonNull(confidence, "confidence");
+        java.util.Objects.requireNonNull(decidedBy, "decidedBy");
     }
 
     /** A kNN decision, without a confidence. */

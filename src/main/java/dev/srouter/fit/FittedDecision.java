@@ -62,7 +62,7 @@ public final class FittedDecision {
                     count++;
                 }
             }
-            double score = score(p[k], similarity);
+            double score = score(model.alpha(), p[k], similarity);
             boolean passed = score >= model.scoreThreshold();
             Candidate c = new Candidate(route, p[k], similarity, minConfidence, passed, count);
             candidates.add(c);
@@ -77,8 +77,9 @@ public final class FittedDecision {
                 passing.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(bestConfidence), RouteDecision.FITTED);
     }
 
-    double score(double probability, double similarity) {
-        return model.alpha() * probability + (1 - model.alpha()) * similarity;
+    /** The rejection score: {@code alpha * probability + (1 - alpha) * similarity}. */
+    static double score(double alpha, double probability, double similarity) {
+        return alpha * probability + (1 - alpha) * similarity;
     }
 
     /**

@@ -15,11 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -65,7 +62,7 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
             lines.add(r.name().length() + ":" + r.name());
         }
         lines.forEach(l -> sb.append(l).append('\n'));
-        return sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
+        return dev.srouter.core.ContentHash.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Whether the head has a row after the routes' for "none", learned from validation queries labelled none. */
@@ -158,13 +155,5 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
 
     private static SrouterException invalid(Path file, String why) {
         return new SrouterException(ExitCode.FAILURE, file + " is not a valid fit file (" + why + "); rerun srouter fit, or delete it");
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -36,10 +36,10 @@ public final class Fitter {
     static final int MAX_ITERATIONS = 300;
     /**
      * The first head only scores the validation queries, to choose the mix, the threshold and the
-     * calibration; the final one starts from it. Its iterations are capped (by default at 25;
-     * srouter.fit.first-iterations overrides, for measurements).
+     * calibration; the final one starts from it, so its iterations are capped (47 s to 29 s for
+     * CLINC150 on 2 cores; docs/benchmarks.md).
      */
-    static final int FIRST_ITERATIONS = Integer.getInteger("srouter.fit.first-iterations", 25);
+    static final int FIRST_ITERATIONS = 25;
 
     private Fitter() {}
 
@@ -103,10 +103,7 @@ public final class Fitter {
         double[] bestFigures = {0, 0};
         for (int a = 0; a <= 10; a++) {
             double alpha = a / 10.0;
-            double[] score = new double[n];
-            for (int i = 0; i < n; i++) {
-                score[i] = alpha * probability[i] + (1 - alpha) * similarity[i];
-            }
+            double[] score = mixed(alpha, probability, similarity);
             for (double threshold : candidates(score)) {
                 double[] f = figures(score, threshold, right, none, inScope, outOfScope);
                 double objective = objective(f, outOfScope);
@@ -118,11 +115,7 @@ public final class Fitter {
                 }
             }
         }
-        double[] score = new double[n];
-        for (int i = 0; i < n; i++) {
-            score[i] = bestAlpha * probability[i] + (1 - bestAlpha) * similarity[i];
-        }
-        Platt platt = Platt.fit(score, right);
+        Platt platt = Platt.fit(mixed(bestAlpha, probability, similarity), right);
 
         // The final head also learns from the validation queries: the in-scope ones as their routes, the
         // out-of-scope ones as one more class, "none", whose share of probability then lowers the routes'.
@@ -139,11 +132,7 @@ public final class Fitter {
         FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
                 new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
 
-        long t0 = System.nanoTime();
         Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds);
-        if (Boolean.getBoolean("srouter.fit.trace")) {
-            System.err.printf("knn thresholds: %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        }
         return new Result(model, knn.global, knn.perRoute, knn.won, knn.validation, iterations);
     }
 
@@ -155,6 +144,15 @@ public final class Fitter {
         }
         return new FittedModel(encoder, FittedModel.routesHash(routes), routes.routeNames(), head.dimension(), w, alpha, threshold, platt.a(),
                 platt.b(), data, validation == null ? new FittedModel.Validation(0, 0, 0, 0) : validation);
+    }
+
+    /** Each query's rejection score at {@code alpha}, as {@link FittedDecision#score} computes it. */
+    private static double[] mixed(double alpha, double[] probability, double[] similarity) {
+        double[] score = new double[probability.length];
+        for (int i = 0; i < score.length; i++) {
+            score[i] = FittedDecision.score(alpha, probability[i], similarity[i]);
+        }
+        return score;
     }
 
     /** The distinct scores, each a threshold that changes the decision of at least one query, and 0. */
@@ -254,19 +252,18 @@ public final class Fitter {
     /** Right answers and right rejections among {@code queries}, each weighted as the balanced objective weighs it. */
     private static double counts(List<Query> queries, Map<String, Double> thresholds, double global, Aggregation aggregation, double inWeight,
             double oosWeight) {
-        Router router = new Router(thresholds, global, aggregation);
-        double value = 0;
-        for (Query q : queries) {
-            String got = router.decide("", q.hits(), 1).best().map(Candidate::route).orElse(null);
-            if (q.route() == null ? got == null : q.route().equals(got)) {
-                value += q.route() == null ? oosWeight : inWeight;
-            }
-        }
-        return value;
+        int[] right = knnRight(queries, thresholds, global, aggregation);
+        return right[0] * inWeight + right[1] * oosWeight;
     }
 
     static double[] knnFigures(List<Query> queries, Map<String, Double> thresholds, double global, Aggregation aggregation, int inScope,
             int outOfScope) {
+        int[] right = knnRight(queries, thresholds, global, aggregation);
+        return new double[] {inScope == 0 ? 0 : (double) right[0] / inScope, outOfScope == 0 ? 0 : (double) right[1] / outOfScope};
+    }
+
+    /** {queries labelled with a route that the kNN decision gives it, queries labelled none that it gives none}. */
+    private static int[] knnRight(List<Query> queries, Map<String, Double> thresholds, double global, Aggregation aggregation) {
         Router router = new Router(thresholds, global, aggregation);
         int hits = 0;
         int rejected = 0;
@@ -278,6 +275,6 @@ public final class Fitter {
                 hits++;
             }
         }
-        return new double[] {inScope == 0 ? 0 : (double) hits / inScope, outOfScope == 0 ? 0 : (double) rejected / outOfScope};
+        return new int[] {hits, rejected};
     }
 }

@@ -12,7 +12,7 @@ final class SoftmaxRegression {
     private static final int BLOCK = 256;
     private static final int TILE = 32;
     /** Errors below this leave the gradient alone (most classes, once training is under way). */
-    private static final float SKIP = Float.parseFloat(System.getProperty("srouter.fit.skip", "1e-9"));
+    private static final float SKIP = 1e-9f;
 
     private SoftmaxRegression() {}
 
@@ -48,7 +48,6 @@ final class SoftmaxRegression {
         int stride = d + 1;
         // The inner loops run in float (twice the SIMD lanes of double); sums over examples are kept per
         // tile in float and added up in double, and the optimiser works in double.
-        float[][] xd = x;
         int blocks = (n + BLOCK - 1) / BLOCK;
         Lbfgs.Objective objective = (w, gradient) -> {
             double[][] blockGradients = new double[blocks][];
@@ -71,7 +70,7 @@ final class SoftmaxRegression {
                     // TILE-wide multiply-adds the JIT vectorises, instead of one dot-product reduction per example.
                     int t = to - from;
                     for (int i = 0; i < t; i++) {
-                        float[] xi = xd[from + i];
+                        float[] xi = x[from + i];
                         for (int j = 0; j < d; j++) {
                             xt[j * TILE + i] = xi[j];
                         }
@@ -108,7 +107,7 @@ final class SoftmaxRegression {
                             if (Math.abs(err) < SKIP) { // a class the example is far from: its share of the gradient is nil
                                 continue;
                             }
-                            axpy(err, xd[i], gt, o, d);
+                            axpy(err, x[i], gt, o, d);
                             gt[o + d] += err;
                         }
                     }
@@ -141,9 +140,6 @@ final class SoftmaxRegression {
         };
         double[] start = warmStart != null ? warmStart.weights().clone() : new double[classes * stride];
         Lbfgs.Result r = new Lbfgs(10, maxIterations, 1e-5).minimize(objective, start);
-        if (Boolean.getBoolean("srouter.fit.trace")) {
-            System.err.printf("softmax: %d iterations, %d evaluations, loss %.6f%n", r.iterations(), r.evaluations(), r.value());
-        }
         return new Model(classes, d, r.x(), r.iterations());
     }
 
@@ -167,33 +163,6 @@ final class SoftmaxRegression {
         for (int j = 0; j < d; j++) {
             g[o + j] += a * x[j];
         }
-    }
-
-    /** {@code w[o..o+d) . x}, with eight float accumulators so that the additions need not wait for each other. */
-    private static double dot(float[] w, int o, float[] x, int d) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        float s4 = 0;
-        float s5 = 0;
-        float s6 = 0;
-        float s7 = 0;
-        int j = 0;
-        for (; j + 7 < d; j += 8) {
-            s0 += w[o + j] * x[j];
-            s1 += w[o + j + 1] * x[j + 1];
-            s2 += w[o + j + 2] * x[j + 2];
-            s3 += w[o + j + 3] * x[j + 3];
-            s4 += w[o + j + 4] * x[j + 4];
-            s5 += w[o + j + 5] * x[j + 5];
-            s6 += w[o + j + 6] * x[j + 6];
-            s7 += w[o + j + 7] * x[j + 7];
-        }
-        for (; j < d; j++) {
-            s0 += w[o + j] * x[j];
-        }
-        return ((double) s0 + s1) + ((double) s2 + s3) + (((double) s4 + s5) + ((double) s6 + s7));
     }
 
     static double[] softmax(double[] z) {

@@ -3,14 +3,9 @@ package dev.srouter.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,12 +24,12 @@ class CompletionIT {
     @TempDir
     Path tmp;
 
-    private String socket;
+    private Tmux tmux;
 
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(CompletionsTest.onPath("tmux"), "tmux is not installed");
-        socket = "srouter-completion-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        tmux = new Tmux("completion", 0, 60);
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path srouter = bin.resolve("srouter");
         Files.writeString(srouter, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -jar '" + JarIT.JAR
@@ -46,8 +41,8 @@ class CompletionIT {
 
     @AfterEach
     void killServer() throws Exception {
-        if (socket != null) {
-            exec(List.of("tmux", "-L", socket, "kill-server"));
+        if (tmux != null) {
+            tmux.kill();
             Thread.sleep(300); // the shells end, and write nothing more into tmp
         }
     }
@@ -110,8 +105,8 @@ class CompletionIT {
 
     private void start(String shell, String setup) throws Exception {
         String path = tmp.resolve("bin") + ":" + System.getenv("PATH");
-        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "sh", "-x", "200", "-y", "50", "-c", tmp.resolve("work").toString(),
-                "env PATH='" + path + "' HOME='" + tmp.resolve("home") + "' HISTFILE=/dev/null SROUTER_CACHE_DIR='" + tmp.resolve("cache") + "' TERM=xterm-256color " + shell));
+        tmux.start(200, "env PATH='" + path + "' HOME='" + tmp.resolve("home") + "' HISTFILE=/dev/null SROUTER_CACHE_DIR='"
+                + tmp.resolve("cache") + "' TERM=xterm-256color " + shell, tmp.resolve("work"));
         Thread.sleep(300);
         type(setup);
         keys("Enter");
@@ -122,45 +117,15 @@ class CompletionIT {
         Thread.sleep(200);
     }
 
-    private String screen() throws Exception {
-        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-t", "sh"));
-    }
-
     private void keys(String... keys) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "sh"));
-        cmd.addAll(List.of(keys));
-        exec(cmd);
+        tmux.keys(keys);
     }
 
     private void type(String literal) throws Exception {
-        exec(List.of("tmux", "-L", socket, "send-keys", "-t", "sh", "-l", literal));
+        tmux.type(literal);
     }
 
     private String await(String what, Predicate<String> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String s = "";
-        while (System.nanoTime() < deadline) {
-            s = screen();
-            if (condition.test(s)) {
-                return s;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; screen:\n" + s);
-    }
-
-    /** Output through a file: the tmux server that new-session forks would hold a pipe open. */
-    private static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("srouter-tmux", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return Files.readString(out, StandardCharsets.UTF_8);
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return tmux.await(what, condition);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,34 +25,18 @@ class ReplIT {
     @TempDir
     Path tmp;
 
-    private String socket;
+    private Tmux tmux;
 
     @BeforeEach
     void needTmux() throws Exception {
-        assumeTrue(exec(List.of("tmux", "-V")).startsWith("tmux"), "tmux is not installed");
-        socket = "srouter-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        assumeTrue(Tmux.installed(), "tmux is not installed");
+        tmux = new Tmux("repl", 200, 90);
     }
 
     @AfterEach
     void killServer() throws Exception {
-        exec(List.of("tmux", "-L", socket, "kill-server"));
-    }
-
-    /**
-     * Output goes through a file, not a pipe: the tmux server that new-session forks would inherit
-     * a pipe and hold it open, so reading it to the end would block.
-     */
-    private static String exec(List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("srouter-tmux", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return Files.readString(out, StandardCharsets.UTF_8);
-        } finally {
-            Files.deleteIfExists(out);
+        if (tmux != null) {
+            tmux.kill();
         }
     }
 
@@ -82,39 +65,27 @@ class ReplIT {
         }
         // "; sleep" keeps the pane open after srouter exits, so the test can read its last words and exit code.
         shell.append("; echo \"[exit $?]\"; sleep 60");
-        exec(List.of("tmux", "-L", socket, "new-session", "-d", "-s", "repl", "-x", String.valueOf(columns), "-y", "50", shell.toString()));
+        tmux.start(columns, shell.toString(), null);
     }
 
     private String screen() throws Exception {
-        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-t", "repl", "-S", "-200"));
+        return tmux.screen();
     }
 
-    /** The screen with lines the terminal wrapped joined again, as the program wrote them. */
     private String joinedScreen() throws Exception {
-        return exec(List.of("tmux", "-L", socket, "capture-pane", "-p", "-J", "-t", "repl", "-S", "-200"));
+        return tmux.joinedScreen();
     }
 
     private void keys(String... keys) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "repl"));
-        cmd.addAll(List.of(keys));
-        exec(cmd);
+        tmux.keys(keys);
     }
 
     private void type(String literal) throws Exception {
-        exec(List.of("tmux", "-L", socket, "send-keys", "-t", "repl", "-l", literal));
+        tmux.type(literal);
     }
 
     private String await(String what, Predicate<String> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        String s = "";
-        while (System.nanoTime() < deadline) {
-            s = screen();
-            if (condition.test(s)) {
-                return s;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; screen:\n" + s);
+        return tmux.await(what, condition);
     }
 
     private static long count(String screen, String needle) {
@@ -223,8 +194,7 @@ class ReplIT {
         assertTrue(narrow.contains("[exit 0]") && narrow.contains("Global options:"), narrow);
         int longest = narrow.lines().mapToInt(l -> l.stripTrailing().length()).max().orElse(0);
         assertTrue(longest <= 64, "a 64-column terminal gets lines of at most 64 columns, got " + longest + ":\n" + narrow);
-        exec(List.of("tmux", "-L", socket, "kill-server"));
-        socket = socket + "-wide";
+        tmux.restart(); // a fresh server: the old one may still be shutting down
 
         startSized(200, "route", "--help");
         await("help", x -> x.contains("[exit "));
@@ -246,8 +216,7 @@ class ReplIT {
         String declined = await("exit", x -> x.contains("[exit "));
         assertTrue(declined.contains("nothing written; cancelled") && declined.contains("[exit 1]"), "declining is not success: " + declined);
         assertFalse(Files.exists(tmp.resolve("idx")), "declining touches nothing, not even the index");
-        exec(List.of("tmux", "-L", socket, "kill-server"));
-        socket = socket + "-interrupted";
+        tmux.restart(); // a fresh server: the old one may still be shutting down
 
         start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
         await("the question", s -> s.contains("Apply this plan? [y/N]"));
@@ -256,8 +225,7 @@ class ReplIT {
         assertTrue(interrupted.lines().anyMatch(l -> l.equals("[exit 130]")),
                 "Ctrl-C at the prompt exits 130 and ends the prompt's line: " + interrupted);
         assertFalse(Files.exists(tmp.resolve("idx")), "nothing touched");
-        exec(List.of("tmux", "-L", socket, "kill-server"));
-        socket = socket + "-again"; // a fresh server: the old one may still be shutting down
+        tmux.restart(); // a fresh server: the old one may still be shutting down
 
         start("sync", "-r", routes.toString(), "--index", index, "--strategy", "merge", "--no-color");
         await("the question", s -> s.contains("Apply this plan? [y/N]"));

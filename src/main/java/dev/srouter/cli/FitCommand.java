@@ -172,7 +172,7 @@ final class FitCommand extends BaseCommand {
         List<Route> out = new ArrayList<>();
         for (Route r : routes.routes()) {
             double t = result.perRouteThresholds().getOrDefault(r.name(), result.globalThreshold());
-            out.add(new Route(r.name(), r.utterances(), r.description(), t, r.metadata(), r.functionSchemas()));
+            out.add(r.withScoreThreshold(t));
         }
         return new RouteSet(routes.encoderType(), routes.encoderName(), out);
     }

@@ -34,4 +34,9 @@ public record Route(
     public Route withUtterances(List<String> newUtterances) {
         return new Route(name, newUtterances, description, scoreThreshold, metadata, functionSchemas);
     }
+
+    /** This route with {@code threshold} as its own score_threshold (null: the global one). */
+    public Route withScoreThreshold(Double threshold) {
+        return new Route(name, utterances, description, threshold, metadata, functionSchemas);
+    }
 }

@@ -184,8 +184,7 @@ public record SyncPlan(
         return switch (a) {
             case DESCRIPTION -> new Route(r.name(), r.utterances(), (String) value, r.scoreThreshold(), r.metadata(),
                     r.functionSchemas());
-            case SCORE_THRESHOLD -> new Route(r.name(), r.utterances(), r.description(), (Double) value, r.metadata(),
-                    r.functionSchemas());
+            case SCORE_THRESHOLD -> r.withScoreThreshold((Double) value);
             case METADATA -> new Route(r.name(), r.utterances(), r.description(), r.scoreThreshold(),
                     (Map<String, Object>) value, r.functionSchemas());
             case FUNCTION_SCHEMAS -> new Route(r.name(), r.utterances(), r.description(), r.scoreThreshold(), r.metadata(),

@@ -1,6 +1,7 @@
 package dev.srouter.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srouter.core.Diff;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.RoutesFile;
@@ -117,6 +118,11 @@ abstract class SyncRunner extends BaseCommand {
                 // Plan again under the lock: what was confirmed must still be what gets written.
                 SyncService.Comparison c = service.compare(local, strategy, !reembed);
                 SyncPlan plan = c.plan();
+                if (plan.isEmpty() && !reembed && sameTarget(plan, preview.plan())) {
+                    // Another writer got the lock first and left both sides as this plan would have: nothing is lost.
+                    info("nothing to do: " + index.describeLocation() + " already holds what the plan would write (another writer applied it)");
+                    return report(SyncReport.notApplied("nothing_to_do", plan, root.routes), index, ExitCode.OK);
+                }
                 if (!plan.summary().equals(preview.plan().summary())) {
                     throw SrouterException.failure("the remote changed while the plan was shown (now " + plan.summary()
                             + "); nothing written; run the sync again");
@@ -131,6 +137,11 @@ abstract class SyncRunner extends BaseCommand {
                         : plan.localChanged() ? "rewritten" : "unchanged"), index, ExitCode.OK);
             }
         }
+    }
+
+    private static boolean sameTarget(SyncPlan now, SyncPlan shown) {
+        return now.target().isPresent() && shown.target().isPresent()
+                && Diff.between(now.target().get(), shown.target().get()).isEmpty();
     }
 
     /** Under {@code -o json}, the plan waits for {@link #report}: stdout gets one document, plan and result. */

@@ -456,6 +456,90 @@ abstract class SyncCommandsContract {
         return out;
     }
 
+    /**
+     * Stdin for a sync waiting at "Apply this plan?": {@link #asked} opens when the prompt first reads, and the read
+     * blocks until {@link #answer} is called, so a test can change the remote between the shown plan and the answer.
+     */
+    private static final class HeldAnswer extends java.io.InputStream {
+        final CountDownLatch asked = new CountDownLatch(1);
+        private final CountDownLatch answered = new CountDownLatch(1);
+        private final java.io.InputStream yes = new java.io.ByteArrayInputStream("y\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        void answer() {
+            answered.countDown();
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            asked.countDown();
+            try {
+                answered.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+            return yes.read(b, off, len);
+        }
+    }
+
+    /** Starts an interactive {@code sync --strategy local} and returns once it is asking to apply its plan. */
+    private Future<Result> syncWaitingAtThePrompt(ExecutorService pool, HeldAnswer stdin) throws Exception {
+        Future<Result> sync = pool.submit(() -> runner().interactive(true).stdin(stdin)
+                .run("sync", "--routes=" + routes, "--index", index, "--strategy", "local", "--lock-timeout", "10s"));
+        assertTrue(stdin.asked.await(60, java.util.concurrent.TimeUnit.SECONDS), "the sync asks to apply its plan");
+        return sync;
+    }
+
+    @Test
+    void aSyncWhosePlanAnotherWriterAppliedWhileItWasShownEndsInSync() throws Exception {
+        Path same = dir.resolve("same.yaml");
+        Files.copy(routes, same);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            HeldAnswer stdin = new HeldAnswer();
+            Future<Result> sync = syncWaitingAtThePrompt(pool, stdin);
+            Result other = runner().run("push", "--routes=" + same, "--index", index, "--yes");
+            assertEquals(0, other.exit(), other.toString());
+            stdin.answer();
+            Result r = sync.get();
+            assertEquals(0, r.exit(), "the remote already is what was confirmed: " + r);
+            assertTrue(r.err().contains("another writer applied it"), r.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, run("diff").exit());
+    }
+
+    @Test
+    void aSyncWhoseRemoteChangedOtherwiseWhileThePlanWasShownWritesNothing() throws Exception {
+        Path other = dir.resolve("other.yaml");
+        Files.writeString(other, REMOTE_ROUTES);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            HeldAnswer stdin = new HeldAnswer();
+            Future<Result> sync = syncWaitingAtThePrompt(pool, stdin);
+            Result push = runner().run("push", "--routes=" + other, "--index", index, "--yes");
+            assertEquals(0, push.exit(), push.toString());
+            stdin.answer();
+            Result r = sync.get();
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("the remote changed while the plan was shown") && r.err().contains("nothing written"), r.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        try (VectorIndex idx = openIndex()) {
+            idx.awaitWritesVisible();
+            assertEquals(Map.of("greet", Set.of("hi", "hello"), "bye", Set.of("see you")), utteranceSets(RemoteReader.read(idx).routes()),
+                    "the other writer's records stand");
+        }
+    }
+
     @Test
     void twoSyncsStartedTogetherLeaveOneConsistentRemote() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);

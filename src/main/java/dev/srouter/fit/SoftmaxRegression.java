@@ -60,7 +60,7 @@ final class SoftmaxRegression {
                 double[] g = new double[w.length];
                 float[] gt = new float[w.length];
                 float[] xt = new float[d * TILE];
-                float[] acc = new float[TILE];
+                float[] acc = new float[4 * TILE];
                 double loss = 0;
                 double[][] z = new double[TILE][classes];
                 // Tiles of TILE examples: each route's weight row is read once per tile and stays in cache.
@@ -75,12 +75,20 @@ final class SoftmaxRegression {
                             xt[j * TILE + i] = xi[j];
                         }
                     }
-                    for (int k = 0; k < classes; k++) {
-                        int o = k * stride;
-                        tileLogits(wf, o, xt, acc, d);
-                        double bias = w[o + d];
-                        for (int i = 0; i < t; i++) {
-                            z[i][k] = bias + acc[i];
+                    for (int k = 0; k < classes; k += 4) {
+                        int group = Math.min(4, classes - k);
+                        if (group == 4) {
+                            tileLogits4(wf, k * stride, stride, xt, acc, d, TILE);
+                        } else {
+                            for (int c = 0; c < group; c++) {
+                                tileLogits(wf, (k + c) * stride, xt, acc, c * TILE, d, TILE);
+                            }
+                        }
+                        for (int c = 0; c < group; c++) {
+                            double bias = w[(k + c) * stride + d];
+                            for (int i = 0; i < t; i++) {
+                                z[i][k + c] = bias + acc[c * TILE + i];
+                            }
                         }
                     }
                     for (int i = from; i < to; i++) {
@@ -102,9 +110,22 @@ final class SoftmaxRegression {
                     java.util.Arrays.fill(gt, 0);
                     for (int k = 0; k < classes; k++) {
                         int o = k * stride;
-                        for (int i = from; i < to; i++) {
+                        int i = from;
+                        for (; i + 4 <= to; i += 4) {
+                            float e0 = (float) z[i - from][k];
+                            float e1 = (float) z[i + 1 - from][k];
+                            float e2 = (float) z[i + 2 - from][k];
+                            float e3 = (float) z[i + 3 - from][k];
+                            // Four examples the class is far from: their share of the gradient is nil.
+                            if (Math.max(Math.max(Math.abs(e0), Math.abs(e1)), Math.max(Math.abs(e2), Math.abs(e3))) < SKIP) {
+                                continue;
+                            }
+                            axpy4(e0, x[i], e1, x[i + 1], e2, x[i + 2], e3, x[i + 3], gt, o, d);
+                            gt[o + d] += (e0 + e1) + (e2 + e3);
+                        }
+                        for (; i < to; i++) {
                             float err = (float) z[i - from][k];
-                            if (Math.abs(err) < SKIP) { // a class the example is far from: its share of the gradient is nil
+                            if (Math.abs(err) < SKIP) {
                                 continue;
                             }
                             axpy(err, x[i], gt, o, d);
@@ -146,14 +167,36 @@ final class SoftmaxRegression {
     /* The two kernels, small methods on their own so that the JIT compiles and vectorises them whatever it makes of the
      * objective around them. */
 
-    /** {@code acc[i] = w[o..o+d) . x_i} for the TILE examples of the feature-major tile {@code xt}. */
-    private static void tileLogits(float[] w, int o, float[] xt, float[] acc, int d) {
-        java.util.Arrays.fill(acc, 0f);
+    /** {@code acc[at + i] = w[o..o+d) . x_i} for the {@code tile} examples of the feature-major tile {@code xt}. */
+    private static void tileLogits(float[] w, int o, float[] xt, float[] acc, int at, int d, int tile) {
+        java.util.Arrays.fill(acc, at, at + tile, 0f);
         for (int j = 0; j < d; j++) {
             float wj = w[o + j];
-            int base = j * TILE;
-            for (int i = 0; i < TILE; i++) {
-                acc[i] += wj * xt[base + i];
+            int base = j * tile;
+            for (int i = 0; i < tile; i++) {
+                acc[at + i] += wj * xt[base + i];
+            }
+        }
+    }
+
+    /**
+     * {@link #tileLogits} for the four classes whose rows start at {@code o}, {@code o + stride}, ...: each value of the
+     * tile is loaded once for four multiply-adds, into {@code acc[c * tile + i]}.
+     */
+    private static void tileLogits4(float[] w, int o, int stride, float[] xt, float[] acc, int d, int tile) {
+        java.util.Arrays.fill(acc, 0, 4 * tile, 0f);
+        for (int j = 0; j < d; j++) {
+            float w0 = w[o + j];
+            float w1 = w[o + stride + j];
+            float w2 = w[o + 2 * stride + j];
+            float w3 = w[o + 3 * stride + j];
+            int base = j * tile;
+            for (int i = 0; i < tile; i++) {
+                float v = xt[base + i];
+                acc[i] += w0 * v;
+                acc[tile + i] += w1 * v;
+                acc[2 * tile + i] += w2 * v;
+                acc[3 * tile + i] += w3 * v;
             }
         }
     }
@@ -162,6 +205,13 @@ final class SoftmaxRegression {
     private static void axpy(float a, float[] x, float[] g, int o, int d) {
         for (int j = 0; j < d; j++) {
             g[o + j] += a * x[j];
+        }
+    }
+
+    /** {@code g[o..o+d) += a0 x0 + a1 x1 + a2 x2 + a3 x3}: one load and store of {@code g} for four examples. */
+    private static void axpy4(float a0, float[] x0, float a1, float[] x1, float a2, float[] x2, float a3, float[] x3, float[] g, int o, int d) {
+        for (int j = 0; j < d; j++) {
+            g[o + j] += (a0 * x0[j] + a1 * x1[j]) + (a2 * x2[j] + a3 * x3[j]);
         }
     }
 

@@ -33,12 +33,12 @@ class SoftmaxRegressionTest {
         assertArrayEquals(new double[] {-w, 0, w, 0}, m.weights(), 1e-4);
     }
 
-    @Test
-    void theGradientVanishesAtTheOptimumOfARandomProblem() {
+    /** Sizes that take every path of the kernels: whole groups of four classes and examples, and the rest. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"300, 4", "301, 7", "45, 3"})
+    void theGradientVanishesAtTheOptimumOfARandomProblem(int n, int classes) {
         Random random = new Random(7);
-        int n = 300;
         int d = 5;
-        int classes = 4;
         float[][] x = new float[n][d];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the routing-quality figures of docs/benchmarks.md ("Routing quality"): on CLINC150
 # (protocol in ../shared/data/clinc150/README.md), for each local encoder,
-#   1. the kNN decision with the encoder's default threshold (no fit),
+#   1. the kNN decision with the encoder's default threshold (no fit), and on val the kNN decision
+#      for each aggregation and top-k (how the defaults were chosen),
 #   2. srouter fit on val + oos_val (timed), then srouter eval on test + oos_test with the fitted
 #      decision and with the kNN decision on the thresholds fit wrote,
 #   3. the kNN decision with per-route thresholds (fit --thresholds per-route), the same fitted
@@ -43,6 +44,14 @@ for enc in "${ENCODERS[@]}"; do
   echo "== encoder $enc"
   "${SR[@]}" eval -r "$routes" --encoder "$enc" --data $OUT/clinc150-test.jsonl -o json > $OUT/eval-knn-default.json
   echo "kNN, default threshold:        $(figures $OUT/eval-knn-default.json)"
+  # The defaults of aggregation and top-k, chosen on val: the kNN decision at the global threshold fit picks for each.
+  for k in 3 5 10; do
+    for agg in sum mean max; do
+      "${SR[@]}" fit -r "$routes" --encoder "$enc" --data $OUT/clinc150-val.jsonl --dry-run --thresholds global --top-k $k --aggregation $agg -o json > $OUT/fit-sweep.json
+      python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print("val, kNN, top-k %s %-4s: threshold %.2f, in-scope accuracy %.4f, out-of-scope recall %.3f" % (sys.argv[2], sys.argv[3], d["knn_threshold"], d["knn_accuracy"], d["knn_oos_recall"]))' $OUT/fit-sweep.json $k $agg
+    done
+  done
   t=$(date +%s%N)
   "${SR[@]}" fit -r "$routes" --encoder "$enc" --data $OUT/clinc150-val.jsonl -o json > $OUT/fit.json
   echo "fit wall time (embeddings cached): $(ms $t) ms; $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("fit itself %.1f s; kNN threshold %.2f, per-route kept: %s" % (d["seconds"], d["knn_threshold"], d["knn_per_route"]))' $OUT/fit.json)"

@@ -1,5 +1,7 @@
 package dev.srouter.cli;
 
+import dev.srouter.core.Aggregation;
+
 import dev.srouter.core.AtomicFiles;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.Hit;
@@ -64,7 +66,7 @@ final class FitCommand extends BaseCommand {
             description = "Nearest utterances the decisions look at, as route's --top-k. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = "mean", completionCandidates = CompletionValues.Aggregations.class,
+    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = Aggregation.DEFAULT, completionCandidates = CompletionValues.Aggregations.class,
             description = "The kNN decision's aggregation the thresholds are fitted for (mean, max or sum). Default: ${DEFAULT-VALUE}.")
     String aggregation;
 
@@ -136,13 +138,13 @@ final class FitCommand extends BaseCommand {
                     texts.add(u);
                 }
             }
-            List<float[]> vectors = progress.encode(texts);
+            List<float[]> vectors = progress.encode(texts, Encoder.Input.DOCUMENT);
             Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
             for (int i = 0; i < texts.size(); i++) {
                 byRoute.computeIfAbsent(routeOf.get(i), k -> new ArrayList<>()).add(vectors.get(i));
             }
             LocalIndex index = new LocalIndex(vectors.get(0).length, routeOf, texts, vectors);
-            List<float[]> queryVectors = progress.encode(examples.stream().map(LabelledData.Example::text).toList());
+            List<float[]> queryVectors = progress.encode(examples.stream().map(LabelledData.Example::text).toList(), Encoder.Input.QUERY);
             List<List<Hit>> hits = index.queryBatch(queryVectors, topK, Set.of());
             List<Fitter.Query> validation = new ArrayList<>();
             for (int i = 0; i < examples.size(); i++) {

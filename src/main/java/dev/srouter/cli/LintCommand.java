@@ -120,7 +120,7 @@ final class LintCommand extends BaseCommand {
             // A big routes file on a cold cache takes a while to embed: show it on a terminal.
             vectors = utterances.isEmpty() ? List.of()
                     : new ProgressEncoder(encoder, TerminalProgress.forContext(ctx(), root.quiet))
-                            .encode(utterances.stream().map(Utterance::text).toList());
+                            .encode(utterances.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
         }
         long t1 = System.nanoTime();
         RouteLint.Report report;

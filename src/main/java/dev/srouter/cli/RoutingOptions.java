@@ -13,7 +13,7 @@ final class RoutingOptions {
             description = "Nearest utterances to consider. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = "mean", completionCandidates = CompletionValues.Aggregations.class,
+    @Option(names = "--aggregation", paramLabel = "METHOD", defaultValue = Aggregation.DEFAULT, completionCandidates = CompletionValues.Aggregations.class,
             description = "How a route's similarities among the top-k become its score: mean, max or sum. Default: ${DEFAULT-VALUE}.")
     String aggregation;
 

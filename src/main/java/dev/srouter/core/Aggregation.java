@@ -7,6 +7,13 @@ import java.util.Locale;
 public enum Aggregation {
     MEAN, MAX, SUM;
 
+    /**
+     * srouter's default, {@code sum}: on CLINC150's validation split it ranks routes best of the three at every top-k from 3
+     * to 20, with both local encoders (docs/benchmarks.md). semantic-router 0.1.x defaults to {@code mean}, 0.0.x to
+     * {@code sum}; the threshold test (best similarity) is the same whichever is used.
+     */
+    public static final String DEFAULT = "sum";
+
     public double apply(List<Double> scores) {
         double acc = this == MAX ? Double.NEGATIVE_INFINITY : 0;
         for (double s : scores) {

@@ -42,11 +42,12 @@ public final class CachingEncoder extends ForwardingEncoder {
      * them on every hit would cost more than the lookup), so callers must not modify them.
      */
     @Override
-    public List<float[]> encode(List<String> texts) {
+    public List<float[]> encode(List<String> texts, Input input) {
         float[][] out = new float[texts.size()][];
         Map<String, List<Integer>> missing = new LinkedHashMap<>();
+        String prefix = keyPrefix(input);
         for (int i = 0; i < texts.size(); i++) {
-            float[] v = cache.get(texts.get(i));
+            float[] v = cache.get(prefix + texts.get(i));
             if (v != null) {
                 out[i] = v;
             } else {
@@ -55,10 +56,10 @@ public final class CachingEncoder extends ForwardingEncoder {
         }
         if (!missing.isEmpty()) {
             List<String> todo = new ArrayList<>(missing.keySet());
-            List<float[]> fresh = delegate.encode(todo);
+            List<float[]> fresh = delegate.encode(todo, input);
             Map<String, float[]> learned = new LinkedHashMap<>();
             for (int j = 0; j < todo.size(); j++) {
-                learned.put(todo.get(j), fresh.get(j));
+                learned.put(prefix + todo.get(j), fresh.get(j));
                 for (int i : missing.get(todo.get(j))) {
                     out[i] = fresh.get(j);
                 }
@@ -68,6 +69,15 @@ public final class CachingEncoder extends ForwardingEncoder {
             }
         }
         return List.of(out);
+    }
+
+    /**
+     * What a text's cache entry is keyed by before the text: nothing, unless the encoder is asymmetric and the texts
+     * are queries, which then get {@code U+0000 query U+0000} (no YAML utterance starts with a NUL), so that a query
+     * never answers with a document's vector. Documents keep the bare text, as symmetric encoders do.
+     */
+    private String keyPrefix(Input input) {
+        return input == Input.QUERY && delegate.asymmetric() ? "\u0000query\u0000" : "";
     }
 
     @Override

@@ -9,6 +9,15 @@ import java.util.List;
  */
 public interface Encoder extends AutoCloseable {
 
+    /**
+     * What the texts are, semantic-router's {@code EncodeInputType}: route utterances stored in an index are
+     * documents, texts to route are queries. Asymmetric models embed the two differently (Cohere's {@code input_type},
+     * e5's {@code query: } and {@code passage: } prefixes); for the others they are the same.
+     */
+    enum Input {
+        QUERY, DOCUMENT
+    }
+
     /** {@code local} or {@code openai}: the routes file's {@code encoder_type}. */
     String type();
 
@@ -37,9 +46,18 @@ public interface Encoder extends AutoCloseable {
     /**
      * Embeds texts; the result has one unit-length vector per text, in order.
      *
+     * @param input whether the texts are queries (to route) or documents (route utterances)
      * @throws dev.srouter.core.SrouterException when the encoder cannot be reached (exit 4) or fails
      */
-    List<float[]> encode(List<String> texts);
+    List<float[]> encode(List<String> texts, Input input);
+
+    /**
+     * Whether a text's vector can depend on its {@link Input}; when it does, the embedding cache keeps queries and
+     * documents apart.
+     */
+    default boolean asymmetric() {
+        return false;
+    }
 
     @Override
     default void close() {}

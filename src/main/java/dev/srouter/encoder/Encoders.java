@@ -46,7 +46,7 @@ public final class Encoders {
                         "local:" + typed)));
             case "openai":
                 String base = url != null && !url.isBlank() ? url : env.getOrDefault("OPENAI_BASE_URL", OpenAiEncoder.DEFAULT_BASE_URL);
-                return new OpenAiEncoder(OpenAiEncoder.Config.defaults(base, env.get("OPENAI_API_KEY"),
+                return new OpenAiEncoder(HttpEncoder.Config.defaults(base, env.get("OPENAI_API_KEY"),
                         chosenModel == null ? OpenAiEncoder.DEFAULT_MODEL : chosenModel));
             default:
                 throw unknown("encoder '" + spec + "'", spec);

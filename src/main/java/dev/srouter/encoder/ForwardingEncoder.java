@@ -38,6 +38,11 @@ abstract class ForwardingEncoder implements Encoder {
     }
 
     @Override
+    public boolean asymmetric() {
+        return delegate.asymmetric();
+    }
+
+    @Override
     public double defaultThreshold() {
         return delegate.defaultThreshold();
     }

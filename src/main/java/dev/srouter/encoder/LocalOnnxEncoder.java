@@ -121,7 +121,7 @@ public final class LocalOnnxEncoder implements Encoder {
     }
 
     @Override
-    public List<float[]> encode(List<String> texts) {
+    public List<float[]> encode(List<String> texts, Input input) {
         if (texts.isEmpty()) {
             return List.of();
         }

@@ -1,137 +1,55 @@
 package dev.srouter.encoder;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.srouter.core.Batches;
-import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-import javax.net.ssl.SSLException;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Embeddings from OpenAI's {@code POST /embeddings} endpoint, or from any server that speaks the same
- * protocol (Ollama, vLLM, LiteLLM, LM Studio...). Texts are sent in batches of {@link Config#batchSize()};
- * rate limits (429), server errors (5xx) and timeouts are retried with exponential backoff and full
- * jitter, honouring {@code Retry-After}. Credentials are rejected at once (401/403) and other client
- * errors (400, 404: an unknown model, say) fail at once with the server's own message.
- *
- * <p>The HTTP client is built on the first {@link #encode} call, so a run answered from the embedding
- * cache never builds it. The API key is sent only as an {@code Authorization} header and never appears
- * in a message, an exception or the {@link #cacheKey()}. Instances are thread-safe.
+ * protocol (vLLM, LiteLLM, LM Studio, Ollama's {@code /v1}...), over {@link HttpEncoder}'s transport. The API key
+ * is sent only as an {@code Authorization: Bearer} header.
  */
-public final class OpenAiEncoder implements Encoder {
+public final class OpenAiEncoder extends HttpEncoder {
 
     public static final String DEFAULT_MODEL = "text-embedding-3-small";
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-
-    /** The longest computed backoff between two attempts. */
-    static final long MAX_BACKOFF_MILLIS = 20_000;
-    /** The longest wait a server's {@code Retry-After} can ask for. */
-    static final long MAX_RETRY_AFTER_MILLIS = 60_000;
 
     private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of(
             "text-embedding-3-small", 1536,
             "text-embedding-3-large", 3072,
             "text-embedding-ada-002", 1536);
-    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int MAX_SERVER_MESSAGE = 300;
 
-    /**
-     * @param baseUrl e.g. https://api.openai.com/v1 or http://localhost:11434/v1
-     * @param apiKey may be null for servers that need none
-     */
-    public record Config(String baseUrl, String apiKey, String model, int batchSize, Duration connectTimeout,
-            Duration readTimeout, int maxRetries, Duration initialBackoff) {
-        public static Config defaults(String baseUrl, String apiKey, String model) {
-            return new Config(baseUrl, apiKey, model, 512, Duration.ofSeconds(10), Duration.ofSeconds(60), 5, Duration.ofMillis(500));
-        }
-
-        /** Never shows the key: records print their components, and configs end up in debug output. */
-        @Override
-        public String toString() {
-            return "Config[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null || apiKey.isBlank() ? "none" : "***")
-                    + ", model=" + model + ", batchSize=" + batchSize + ", connectTimeout=" + connectTimeout
-                    + ", readTimeout=" + readTimeout + ", maxRetries=" + maxRetries + ", initialBackoff=" + initialBackoff + "]";
-        }
-    }
-
-    private final Config config;
     /** Without a key the user wants either OpenAI (set the key) or a local server, which needs no key but a URL. */
     static final String MISSING_KEY = "OPENAI_API_KEY is not set: set it to use OpenAI, or point --encoder-url (or OPENAI_BASE_URL) "
             + "at a local OpenAI-compatible server, which needs no key, e.g. Ollama: "
             + "--encoder openai:nomic-embed-text --encoder-url http://localhost:11434/v1";
 
-    private final String apiKey;
     private final HttpUrl endpoint;
-    /** The base URL as shown in messages: no credentials, query or trailing slash. */
-    private final String displayUrl;
-    private final String cacheKey;
     private final boolean openAiItself;
-    private final LongConsumer sleeper;
-    private final AtomicInteger requestCount = new AtomicInteger();
-    /** The vector length the server answered with, 0 until the first response. */
-    private volatile int observedDimension;
-    private volatile OkHttpClient client;
-    private boolean closed;
 
     public OpenAiEncoder(Config config) {
-        this(config, OpenAiEncoder::sleep);
+        this(config, null);
     }
 
     /** @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping) */
     OpenAiEncoder(Config config, LongConsumer sleeper) {
-        if (config.batchSize() < 1 || config.maxRetries() < 0) {
-            throw new IllegalArgumentException("batchSize must be at least 1 and maxRetries at least 0");
-        }
+        super(requireModel(config), "OPENAI_API_KEY", sleeper);
+        this.endpoint = base.newBuilder().addPathSegment("embeddings").build();
+        this.openAiItself = base.host().equalsIgnoreCase("api.openai.com");
+    }
+
+    private static Config requireModel(Config config) {
         if (config.model() == null || config.model().isBlank()) {
             throw SrouterException.usage("the OpenAI encoder needs a model name");
         }
-        this.config = config;
-        this.sleeper = sleeper;
-        this.apiKey = config.apiKey() == null || config.apiKey().isBlank() ? null : config.apiKey().strip();
-        if (apiKey != null && !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw SrouterException.usage("OPENAI_API_KEY contains spaces or characters that cannot be sent in an HTTP header");
-        }
-        String raw = config.baseUrl() == null ? "" : config.baseUrl().strip();
-        HttpUrl base = HttpUrl.parse(raw);
-        if (base == null) {
-            throw SrouterException.usage("invalid encoder URL '" + raw + "': expected something like " + DEFAULT_BASE_URL);
-        }
-        this.endpoint = base.newBuilder().addPathSegment("embeddings").build();
-        String host = base.host().contains(":") ? "[" + base.host() + "]" : base.host();
-        String hostPort = base.port() == HttpUrl.defaultPort(base.scheme()) ? host : host + ":" + base.port();
-        String path = base.encodedPath().replaceAll("/+$", "");
-        this.displayUrl = base.scheme() + "://" + hostPort + path;
-        this.cacheKey = "openai:" + config.model() + "@" + hostPort + path;
-        this.openAiItself = base.host().equalsIgnoreCase("api.openai.com");
+        return config;
     }
 
     @Override
@@ -140,24 +58,8 @@ public final class OpenAiEncoder implements Encoder {
     }
 
     @Override
-    public String model() {
-        return config.model();
-    }
-
-    /** The known size for OpenAI's own models, else -1 until the first response tells it; then what the server sent. */
-    @Override
-    public int dimension() {
-        int seen = observedDimension;
-        if (seen > 0) {
-            return seen;
-        }
+    protected int knownDimension() {
         return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
-    }
-
-    /** {@code openai:MODEL@HOST[:PORT]/PATH}: vectors from different servers are never mixed, and the key is not part of it. */
-    @Override
-    public String cacheKey() {
-        return cacheKey;
     }
 
     /** semantic-router's default score threshold for OpenAI embeddings. */
@@ -166,329 +68,66 @@ public final class OpenAiEncoder implements Encoder {
         return 0.3;
     }
 
-    /** The base URL as it appears in messages. */
-    public String displayUrl() {
-        return displayUrl;
+    @Override
+    protected String exampleUrl() {
+        return DEFAULT_BASE_URL;
     }
 
-    /** How many HTTP requests were started, retries included. */
-    int requestCount() {
-        return requestCount.get();
-    }
-
-    /** True once the HTTP client has been built (the first {@link #encode} that had anything to send). */
-    boolean clientCreated() {
-        return client != null;
+    /** OpenAI itself needs a key; a compatible server elsewhere may not. */
+    @Override
+    protected boolean requiresKey() {
+        return openAiItself;
     }
 
     @Override
-    public List<float[]> encode(List<String> texts) {
-        if (texts.isEmpty()) {
-            return List.of();
-        }
-        if (apiKey == null && openAiItself) {
-            throw SrouterException.unreachable(MISSING_KEY, null);
-        }
-        OkHttpClient http = client();
-        List<float[]> out = new ArrayList<>(texts.size());
-        for (List<String> batch : Batches.of(texts, config.batchSize())) {
-            out.addAll(encodeBatch(http, batch));
-        }
-        return out;
+    protected String missingKeyMessage() {
+        return MISSING_KEY;
     }
 
     @Override
-    public void close() {
-        OkHttpClient c;
-        synchronized (this) {
-            closed = true;
-            c = client;
-            client = null;
-        }
-        if (c != null) {
-            c.dispatcher().executorService().shutdown();
-            c.connectionPool().evictAll();
-        }
-    }
-
-    private OkHttpClient client() {
-        OkHttpClient c = client;
-        if (c != null) {
-            return c;
-        }
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the OpenAI encoder is closed");
-            }
-            if (client == null) {
-                Duration read = config.readTimeout();
-                client = new OkHttpClient.Builder()
-                        .connectTimeout(config.connectTimeout())
-                        .readTimeout(read)
-                        .writeTimeout(read)
-                        .callTimeout(callTimeout())
-                        .build();
-            }
-            return client;
-        }
-    }
-
-    /** Bounds a whole request, body upload and download included: connecting, then writing and reading. */
-    private Duration callTimeout() {
-        return config.connectTimeout().plus(config.readTimeout().multipliedBy(2));
-    }
-
-    private List<float[]> encodeBatch(OkHttpClient http, List<String> batch) {
-        Request request = buildRequest(batch);
-        for (int attempt = 0; ; attempt++) {
-            boolean last = attempt >= config.maxRetries();
-            long retryAfter = -1;
-            requestCount.incrementAndGet();
-            try (Response response = http.newCall(request).execute()) {
-                int code = response.code();
-                if (response.isSuccessful()) {
-                    byte[] body = response.body().bytes();
-                    return parse(body, batch.size());
-                }
-                String body = readSmall(response);
-                if (code == 401 || code == 403) {
-                    // The body is not shown: OpenAI echoes part of a wrong key in it.
-                    throw SrouterException.unreachable("the encoder rejected the API key (HTTP " + code + " from " + displayUrl
-                            + "); check OPENAI_API_KEY", null);
-                }
-                boolean retryable = code == 429 || code == 408 || code >= 500;
-                if (!retryable) {
-                    throw SrouterException.failure("the encoder at " + displayUrl + " refused the request (HTTP " + code + ")"
-                            + serverMessage(body, ": "));
-                }
-                if (last) {
-                    if (code == 429) {
-                        throw SrouterException.unreachable("the encoder at " + displayUrl
-                                + " is rate limiting requests (HTTP 429)" + afterRetries() + serverMessage(body, ": "), null);
-                    }
-                    throw SrouterException.unreachable("the encoder at " + displayUrl + " failed with HTTP " + code
-                            + afterRetries() + serverMessage(body, ": "), null);
-                }
-                retryAfter = retryAfterMillis(response);
-            } catch (SrouterException e) {
-                throw e;
-            } catch (UnknownHostException e) {
-                throw SrouterException.unreachable("cannot reach the encoder at " + displayUrl + ": unknown host", e);
-            } catch (ConnectException | NoRouteToHostException e) {
-                throw SrouterException.unreachable("cannot reach the encoder at " + displayUrl + ": " + connectFailure(e), e);
-            } catch (SSLException e) {
-                throw SrouterException.unreachable("cannot reach the encoder at " + displayUrl + ": TLS failed ("
-                        + redact(e.getMessage()) + ")", e);
-            } catch (InterruptedIOException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw SrouterException.failure("interrupted while waiting for the encoder at " + displayUrl);
-                }
-                if (last) {
-                    Duration limit = e instanceof SocketTimeoutException ? config.readTimeout() : callTimeout();
-                    throw SrouterException.unreachable("the encoder at " + displayUrl + " did not answer within " + seconds(limit)
-                            + afterRetries(), e);
-                }
-            } catch (IOException e) {
-                if (last) {
-                    throw SrouterException.unreachable("lost the connection to the encoder at " + displayUrl + ": "
-                            + redact(String.valueOf(e.getMessage())) + afterRetries(), e);
-                }
-            }
-            sleeper.accept(retryAfter >= 0 ? retryAfter : backoffMillis(attempt));
-        }
-    }
-
-    private Request buildRequest(List<String> batch) {
+    protected Request buildRequest(List<String> batch, Input input) {
         ObjectNode json = MAPPER.createObjectNode();
         json.put("model", config.model());
-        ArrayNode input = json.putArray("input");
-        batch.forEach(input::add);
-        Request.Builder b = new Request.Builder().url(endpoint).post(RequestBody.create(json.toString(), JSON));
+        ArrayNode in = json.putArray("input");
+        batch.forEach(in::add);
+        Request.Builder b = new Request.Builder().url(endpoint).post(json(json));
         if (apiKey != null) {
             b.header("Authorization", "Bearer " + apiKey);
         }
         return b.build();
     }
 
-    /** Reads {@code {"data":[{"index":i,"embedding":[...]}...]}} into unit vectors ordered by index. */
-    private List<float[]> parse(byte[] body, int expected) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw malformed("not JSON (" + shorten(redact(e.getOriginalMessage())) + ")");
-        } catch (IOException e) {
-            throw malformed("unreadable (" + e.getClass().getSimpleName() + ")");
-        }
-        JsonNode data = root == null ? null : root.get("data");
+    /** Reads {@code {"data":[{"index":i,"embedding":[...]}...]}} into vectors ordered by index. */
+    @Override
+    protected List<float[]> readVectors(JsonNode root, int expected) {
+        return readData(this, root, expected);
+    }
+
+    /** The OpenAI response shape, which Azure, Mistral, Voyage, Jina and NVIDIA NIM answer with too. */
+    static List<float[]> readData(HttpEncoder encoder, JsonNode root, int expected) {
+        JsonNode data = root.get("data");
         if (data == null || !data.isArray()) {
-            throw malformed("no \"data\" array");
+            throw encoder.malformed("no \"data\" array");
         }
         if (data.size() != expected) {
-            throw malformed(data.size() + " vectors for " + expected + " texts");
+            throw encoder.malformed(data.size() + " vectors for " + expected + " texts");
         }
         float[][] vectors = new float[expected][];
-        int dim = observedDimension;
         for (int i = 0; i < expected; i++) {
             JsonNode item = data.get(i);
             JsonNode indexNode = item.get("index");
             int index = i;
             if (indexNode != null) {
                 if (!indexNode.canConvertToInt() || !indexNode.isIntegralNumber()) {
-                    throw malformed("item " + i + " has a non-integer index");
+                    throw encoder.malformed("item " + i + " has a non-integer index");
                 }
                 index = indexNode.intValue();
             }
             if (index < 0 || index >= expected || vectors[index] != null) {
-                throw malformed("item " + i + " has index " + index + ", expected each of 0.." + (expected - 1) + " once");
+                throw encoder.malformed("item " + i + " has index " + index + ", expected each of 0.." + (expected - 1) + " once");
             }
-            JsonNode embedding = item.get("embedding");
-            if (embedding == null || !embedding.isArray() || embedding.isEmpty()) {
-                throw malformed("item " + i + " has no \"embedding\" array of numbers");
-            }
-            float[] v = new float[embedding.size()];
-            for (int k = 0; k < v.length; k++) {
-                JsonNode x = embedding.get(k);
-                if (!x.isNumber()) {
-                    throw malformed("item " + i + " has a non-numeric value in its embedding");
-                }
-                v[k] = x.floatValue();
-            }
-            if (dim > 0 && v.length != dim) {
-                throw malformed("vectors of different dimensions (" + dim + " and " + v.length + ")");
-            }
-            dim = v.length;
-            vectors[index] = Encoder.normalize(v);
+            vectors[index] = encoder.floats(item.get("embedding"), "item " + i);
         }
-        observedDimension = dim;
         return Arrays.asList(vectors);
-    }
-
-    private SrouterException malformed(String what) {
-        return SrouterException.failure("the encoder at " + displayUrl + " returned a malformed response: " + what);
-    }
-
-    /** The start of an error body, enough for a message; never fails. */
-    private static String readSmall(Response response) {
-        try {
-            return response.peekBody(64 * 1024).string();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
-    /**
-     * The server's explanation from an error body: {@code error.message} (OpenAI), {@code error} as a string (Ollama)
-     * or {@code message}; shortened to one line and with the key removed, prefixed by {@code prefix}; else empty.
-     */
-    private String serverMessage(String body, String prefix) {
-        String msg = null;
-        try {
-            JsonNode root = MAPPER.readTree(body);
-            JsonNode error = root == null ? null : root.get("error");
-            if (error != null && error.isObject() && error.path("message").isTextual()) {
-                msg = error.get("message").asText();
-            } else if (error != null && error.isTextual()) {
-                msg = error.asText();
-            } else if (root != null && root.path("message").isTextual()) {
-                msg = root.get("message").asText();
-            } else if (root != null && root.path("detail").isTextual()) {
-                msg = root.get("detail").asText();
-            }
-        } catch (JsonProcessingException e) {
-            // not JSON: no message
-        }
-        if (msg == null || msg.isBlank()) {
-            return "";
-        }
-        return prefix + shorten(redact(msg));
-    }
-
-    /** One line of at most a few hundred characters. */
-    private static String shorten(String text) {
-        String line = String.valueOf(text).replaceAll("\\s+", " ").strip();
-        return line.length() > MAX_SERVER_MESSAGE ? line.substring(0, MAX_SERVER_MESSAGE) + "..." : line;
-    }
-
-    /** Removes the key from text that came from elsewhere, in case a server echoes it. */
-    private String redact(String text) {
-        if (text == null || apiKey == null) {
-            return text;
-        }
-        return text.replace(apiKey, "***");
-    }
-
-    private String afterRetries() {
-        int n = config.maxRetries();
-        return n == 0 ? "" : " after " + n + (n == 1 ? " retry" : " retries");
-    }
-
-    private static String connectFailure(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && m.toLowerCase(Locale.ROOT).contains("refused")) {
-                return "connection refused";
-            }
-        }
-        return e instanceof NoRouteToHostException ? "no route to host" : "connection failed";
-    }
-
-    /** Full jitter: a random wait between 0 and {@code initialBackoff * 2^attempt}, at most 20 s. */
-    long backoffMillis(int attempt) {
-        long initial = Math.max(1, config.initialBackoff().toMillis());
-        long bound = attempt >= 30 ? MAX_BACKOFF_MILLIS : Math.min(MAX_BACKOFF_MILLIS, initial << attempt);
-        return ThreadLocalRandom.current().nextLong(bound + 1);
-    }
-
-    /**
-     * The wait a 429 or 5xx response asks for: {@code retry-after-ms} (OpenAI), or {@code Retry-After} in seconds or
-     * as an HTTP date; at most 60 s. -1 when there is none or it cannot be read.
-     */
-    static long retryAfterMillis(Response response) {
-        String ms = response.header("retry-after-ms");
-        if (ms != null) {
-            try {
-                return clampRetryAfter((long) Double.parseDouble(ms.strip()));
-            } catch (NumberFormatException e) {
-                // fall through to Retry-After
-            }
-        }
-        String value = response.header("Retry-After");
-        if (value == null || value.isBlank()) {
-            return -1;
-        }
-        value = value.strip();
-        try {
-            return clampRetryAfter((long) (Double.parseDouble(value) * 1000));
-        } catch (NumberFormatException e) {
-            // an HTTP date, then
-        }
-        try {
-            ZonedDateTime when = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
-            return clampRetryAfter(when.toInstant().toEpochMilli() - System.currentTimeMillis());
-        } catch (DateTimeParseException e) {
-            return -1;
-        }
-    }
-
-    private static long clampRetryAfter(long millis) {
-        return Math.max(0, Math.min(MAX_RETRY_AFTER_MILLIS, millis));
-    }
-
-    /** {@code 60s}, {@code 0.2s}. */
-    private static String seconds(Duration d) {
-        return BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString() + "s";
-    }
-
-    private static void sleep(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SrouterException(ExitCode.FAILURE, "interrupted while waiting to retry the encoder");
-        }
     }
 }

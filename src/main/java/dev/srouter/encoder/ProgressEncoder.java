@@ -21,14 +21,14 @@ public final class ProgressEncoder extends ForwardingEncoder {
     }
 
     @Override
-    public List<float[]> encode(List<String> texts) {
+    public List<float[]> encode(List<String> texts, Input input) {
         if (texts.size() <= CHUNK) {
-            return delegate.encode(texts);
+            return delegate.encode(texts, input);
         }
         List<float[]> out = new ArrayList<>(texts.size());
         try (Progress.Task task = progress.start("embedding", texts.size())) {
             for (List<String> chunk : Batches.of(texts, CHUNK)) {
-                out.addAll(delegate.encode(chunk));
+                out.addAll(delegate.encode(chunk, input));
                 task.advance(chunk.size());
             }
         }

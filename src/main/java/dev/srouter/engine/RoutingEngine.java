@@ -47,7 +47,7 @@ public final class RoutingEngine {
 
     /** The first half of {@link #route}: embedding, which a stream can run ahead on the next chunk. */
     public List<float[]> encode(List<String> texts) {
-        return encoder.encode(texts);
+        return encoder.encode(texts, Encoder.Input.QUERY);
     }
 
     /** The second half of {@link #route}: search and decide for texts already embedded. */

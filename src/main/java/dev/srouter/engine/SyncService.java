@@ -175,7 +175,7 @@ public final class SyncService {
         int embedded = 0;
         Progress.Task embedding = toEmbed.isEmpty() ? Progress.Task.NONE : bars.start("embedding and writing", toEmbed.size());
         for (List<Utterance> batch : batches(toEmbed)) {
-            List<float[]> vectors = encoder.encode(batch.stream().map(Utterance::text).toList());
+            List<float[]> vectors = encoder.encode(batch.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
             embedded += batch.size();
             List<VectorRecord> records = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {

@@ -51,7 +51,7 @@ public final class SyncBench {
         }
 
         @Override
-        public List<float[]> encode(List<String> batch) {
+        public List<float[]> encode(List<String> batch, Input input) {
             calls.incrementAndGet();
             texts.addAndGet(batch.size());
             List<float[]> out = new ArrayList<>();

@@ -90,7 +90,7 @@ class EvalCommandTest {
         assertEquals(9, d.at("/decided_by/0/queries").asInt());
         assertEquals(0.95, d.get("threshold").asDouble(), 1e-9);
         assertEquals(5, d.get("top_k").asInt());
-        assertEquals("mean", d.get("aggregation").asText());
+        assertEquals("sum", d.get("aggregation").asText());
 
         assertEquals(6, d.get("in_scope").asInt());
         assertEquals(4, d.get("in_scope_correct").asInt());
@@ -227,7 +227,7 @@ class EvalCommandTest {
         assertEquals(0, r.exit(), r.toString());
         List<String> lines = r.out().lines().toList();
         assertTrue(r.out().replaceAll("\\s+", " ").startsWith("9 labelled queries from " + jsonl + " (6), " + tsv
-                + " (3); decision knn (threshold 0.9500, top-k 5, mean)"), r.toString());
+                + " (3); decision knn (threshold 0.9500, top-k 5, sum)"), r.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("in-scope accuracy +0\\.6667 +4 of 6 queries labelled with a route got it.*")),
                 r.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("out-of-scope recall +0\\.6667 +2 of 3 queries labelled none got no route.*")),

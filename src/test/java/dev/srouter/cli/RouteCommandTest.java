@@ -48,7 +48,7 @@ class RouteCommandTest {
     void routesATextToItsRouteWithAScore() {
         Result r = cli().run(args(POLITICS));
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().matches("politics 0\\.\\d{4} \\(best similarity 1\\.0000 >= threshold 0\\.6000\\)\\n"), r.toString());
+        assertTrue(r.out().matches("politics \\d\\.\\d{4} \\(best similarity 1\\.0000 >= threshold 0\\.6000\\)\\n"), r.toString());
         assertEquals("", r.err(), r.toString());
     }
 
@@ -79,7 +79,8 @@ class RouteCommandTest {
         JsonNode hit = JSON.readTree(lines.get(0));
         assertEquals(POLITICS, hit.get("text").asText());
         assertEquals("politics", hit.get("route").asText());
-        assertTrue(hit.get("score").isNumber() && hit.get("score").asDouble() > 0 && hit.get("score").asDouble() <= 1, r.toString());
+        assertTrue(hit.get("score").isNumber() && hit.get("score").asDouble() > 0 && hit.get("score").asDouble() <= 5,
+                "a sum of at most top-k similarities: " + r);
         assertEquals(0.6, hit.get("threshold").asDouble(), 1e-9);
         assertFalse(hit.has("candidates"), "candidates only with --explain or --limit");
         JsonNode miss = JSON.readTree(lines.get(1));
@@ -97,6 +98,13 @@ class RouteCommandTest {
         JsonNode first = d.get("candidates").get(0);
         assertEquals("politics", first.get("route").asText());
         assertTrue(first.get("passed").asBoolean());
+        double sum = 0;
+        for (JsonNode hit : d.get("nearest")) {
+            sum += hit.get("route").asText().equals("politics") ? hit.get("score").asDouble() : 0;
+        }
+        assertEquals(sum, first.get("score").asDouble(), 1e-4, "the default aggregation sums a route's similarities among the top-k");
+        JsonNode mean = JSON.readTree(cli().run(args("-o", "json", "--explain", "--aggregation", "mean", POLITICS)).out());
+        assertEquals(sum / first.get("hits").asInt(), mean.at("/candidates/0/score").asDouble(), 1e-4, mean.toString());
         Result text = cli().run(args("--explain", POLITICS));
         assertTrue(text.out().contains("nearest utterances:") && text.out().contains("candidates"), text.toString());
     }
@@ -120,7 +128,7 @@ class RouteCommandTest {
         assertEquals(3, hit.length, r.toString());
         assertEquals(POLITICS, hit[0]);
         assertEquals("politics", hit[1]);
-        assertTrue(hit[2].matches("0\\.\\d{4}"), r.toString());
+        assertTrue(hit[2].matches("\\d\\.\\d{4}"), r.toString());
         assertEquals(UNRELATED + "\t-\t-", lines.get(1));
     }
 

@@ -45,7 +45,7 @@ class LocalOnnxEncoderTest {
 
     @Test
     void producesUnitVectorsThatPlaceParaphrasesCloserThanUnrelatedText() {
-        List<float[]> v = encoder.encode(List.of("how's the weather today?", "what is the weather like today", "I want a refund for my order"));
+        List<float[]> v = encoder.encode(List.of("how's the weather today?", "what is the weather like today", "I want a refund for my order"), Encoder.Input.DOCUMENT);
         assertEquals(3, v.size());
         for (float[] x : v) {
             assertEquals(384, x.length);
@@ -59,8 +59,8 @@ class LocalOnnxEncoderTest {
 
     @Test
     void aTextGetsTheSameVectorAloneOrInABatch() {
-        float[] alone = encoder.encode(List.of("where is my order? 🚚")).get(0);
-        List<float[]> batch = encoder.encode(List.of("hello there", "where is my order? 🚚", "a much longer sentence about many things at once"));
+        float[] alone = encoder.encode(List.of("where is my order? 🚚"), Encoder.Input.DOCUMENT).get(0);
+        List<float[]> batch = encoder.encode(List.of("hello there", "where is my order? 🚚", "a much longer sentence about many things at once"), Encoder.Input.DOCUMENT);
         assertArrayEquals(alone, batch.get(1), "vectors must not depend on batch neighbours");
     }
 
@@ -68,14 +68,14 @@ class LocalOnnxEncoderTest {
     void matchesLangchain4jsReferenceEmbedding() {
         var reference = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
         float[] expected = reference.embed("isn't politics the best thing ever").content().vector();
-        float[] got = encoder.encode(List.of("isn't politics the best thing ever")).get(0);
+        float[] got = encoder.encode(List.of("isn't politics the best thing ever"), Encoder.Input.DOCUMENT).get(0);
         assertEquals(1.0, cos(expected, got), 1e-4);
     }
 
     @Test
     void bgeSmallIsBundledToo() {
         try (LocalOnnxEncoder bge = new LocalOnnxEncoder(LocalOnnxEncoder.Model.BGE_SMALL_EN_V15_Q)) {
-            List<float[]> v = bge.encode(List.of("how's the weather today?", "what is the weather like today", "refund my order"));
+            List<float[]> v = bge.encode(List.of("how's the weather today?", "what is the weather like today", "refund my order"), Encoder.Input.DOCUMENT);
             assertEquals(384, v.get(0).length);
             assertEquals("local:bge-small-en-v1.5-q", bge.name());
             assertTrue(cos(v.get(0), v.get(1)) > cos(v.get(0), v.get(2)));
@@ -98,7 +98,7 @@ class LocalOnnxEncoderTest {
     @Test
     void emptyInputNeedsNoModel() {
         LocalOnnxEncoder fresh = new LocalOnnxEncoder(LocalOnnxEncoder.Model.ALL_MINILM_L6_V2_Q);
-        assertEquals(List.of(), fresh.encode(List.of()));
+        assertEquals(List.of(), fresh.encode(List.of(), Encoder.Input.DOCUMENT));
         assertFalse(fresh.isLoaded());
     }
 }

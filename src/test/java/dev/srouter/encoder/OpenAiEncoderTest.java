@@ -67,7 +67,7 @@ class OpenAiEncoderTest {
     }
 
     private OpenAiEncoder encoder(String url, String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
-        OpenAiEncoder.Config config = new OpenAiEncoder.Config(url, key, model, batchSize, Duration.ofSeconds(2), readTimeout,
+        HttpEncoder.Config config = new HttpEncoder.Config(url, key, model, batchSize, Duration.ofSeconds(2), readTimeout,
                 maxRetries, Duration.ofMillis(100));
         OpenAiEncoder e = new OpenAiEncoder(config, sleeps::add);
         encoders.add(e);
@@ -144,7 +144,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(v, 2, 0, 1)));
         OpenAiEncoder enc = encoder();
 
-        List<float[]> out = enc.encode(List.of("a", "b", "c"));
+        List<float[]> out = enc.encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT);
 
         assertEquals(3, out.size());
         assertArrayEquals(new float[] {0.6f, 0.8f}, out.get(0), 1e-6f);
@@ -167,7 +167,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
         OpenAiEncoder enc = encoder(url(server, "/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
 
-        enc.encode(List.of("hello"));
+        enc.encode(List.of("hello"), Encoder.Input.DOCUMENT);
 
         RecordedRequest r = server.takeRequest();
         assertEquals("/v1/embeddings", r.getUrl().encodedPath());
@@ -177,7 +177,7 @@ class OpenAiEncoderTest {
     @Test
     void blankKeyCountsAsNone() throws Exception {
         server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
-        encoder("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"));
+        encoder("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"), Encoder.Input.DOCUMENT);
         assertNull(server.takeRequest().getHeaders().get("Authorization"));
     }
 
@@ -189,7 +189,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddingsFor(texts.subList(4, 5), 4)));
         OpenAiEncoder enc = encoder(KEY, "text-embedding-3-small", 2, 0, Duration.ofSeconds(5));
 
-        List<float[]> out = enc.encode(texts);
+        List<float[]> out = enc.encode(texts, Encoder.Input.DOCUMENT);
 
         assertEquals(3, server.getRequestCount());
         assertEquals(List.of("t0", "t1"), MAPPER.convertValue(json(server.takeRequest()).get("input"), List.class));
@@ -204,7 +204,7 @@ class OpenAiEncoderTest {
     @Test
     void emptyInputSendsNothingAndBuildsNoClient() {
         OpenAiEncoder enc = encoder();
-        assertEquals(List.of(), enc.encode(List.of()));
+        assertEquals(List.of(), enc.encode(List.of(), Encoder.Input.DOCUMENT));
         assertFalse(enc.clientCreated());
         assertEquals(0, server.getRequestCount());
     }
@@ -214,7 +214,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
         OpenAiEncoder enc = encoder();
         assertFalse(enc.clientCreated());
-        enc.encode(List.of("x"));
+        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
         assertTrue(enc.clientCreated());
         enc.close();
         assertFalse(enc.clientCreated());
@@ -230,7 +230,7 @@ class OpenAiEncoderTest {
             int before = server.getRequestCount();
             OpenAiEncoder enc = encoder();
 
-            SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+            SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
             assertEquals(ExitCode.UNREACHABLE, e.exitCode());
             assertEquals("the encoder rejected the API key (HTTP " + code + " from " + enc.displayUrl()
@@ -246,7 +246,7 @@ class OpenAiEncoderTest {
     void missingKeyForOpenAiItselfFailsBeforeAnyRequest() {
         OpenAiEncoder enc = encoder(OpenAiEncoder.DEFAULT_BASE_URL, null, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
                 Duration.ofSeconds(5));
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
         assertEquals(OpenAiEncoder.MISSING_KEY, e.getMessage());
         assertFalse(enc.clientCreated());
@@ -260,7 +260,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
         OpenAiEncoder enc = encoder();
 
-        List<float[]> out = enc.encode(List.of("x"));
+        List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
         assertArrayEquals(new float[] {1, 0}, out.get(0));
         assertEquals(2, server.getRequestCount());
@@ -274,7 +274,7 @@ class OpenAiEncoderTest {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").build());
         server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
 
-        encoder().encode(List.of("x"));
+        encoder().encode(List.of("x"), Encoder.Input.DOCUMENT);
 
         assertEquals(2, sleeps.size());
         assertTrue(sleeps.get(0) > 27_000 && sleeps.get(0) <= 30_000, "HTTP date gave " + sleeps.get(0));
@@ -288,7 +288,7 @@ class OpenAiEncoderTest {
         }
         OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofSeconds(5));
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
         assertTrue(e.getMessage().startsWith("the encoder at " + enc.displayUrl()
@@ -304,7 +304,7 @@ class OpenAiEncoderTest {
         }
         OpenAiEncoder enc = encoder(KEY, "m", 512, 3, Duration.ofSeconds(5));
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
         assertEquals("the encoder at " + enc.displayUrl() + " failed with HTTP 500 after 3 retries: "
@@ -330,7 +330,7 @@ class OpenAiEncoderTest {
             long b20 = enc.backoffMillis(20);
             assertTrue(b0 >= 0 && b0 <= 100);
             assertTrue(b3 >= 0 && b3 <= 800);
-            assertTrue(b20 >= 0 && b20 <= OpenAiEncoder.MAX_BACKOFF_MILLIS);
+            assertTrue(b20 >= 0 && b20 <= HttpEncoder.MAX_BACKOFF_MILLIS);
             maxSeen0 = Math.max(maxSeen0, b0);
             maxSeen3 = Math.max(maxSeen3, b3);
             distinct3.add(b3);
@@ -346,7 +346,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(new float[][] {{0, 2}}, 0)));
         OpenAiEncoder enc = encoder();
 
-        List<float[]> out = enc.encode(List.of("x"));
+        List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
         assertArrayEquals(new float[] {0, 1}, out.get(0));
         assertEquals(2, server.getRequestCount());
@@ -361,7 +361,7 @@ class OpenAiEncoderTest {
         }
         OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
         assertEquals("the encoder at " + enc.displayUrl() + " did not answer within 0.2s after 2 retries", e.getMessage());
@@ -377,7 +377,7 @@ class OpenAiEncoderTest {
         server.enqueue(ok(embeddings(new float[][] {{4, 3}}, 0)));
         OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
 
-        List<float[]> out = enc.encode(List.of("x"));
+        List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
         assertArrayEquals(new float[] {0.8f, 0.6f}, out.get(0), 1e-6f);
         assertEquals(2, enc.requestCount());
@@ -389,7 +389,7 @@ class OpenAiEncoderTest {
                 + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
         OpenAiEncoder enc = encoder();
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
@@ -401,7 +401,7 @@ class OpenAiEncoderTest {
     @Test
     void ollamaStyleErrorStringIsShown() {
         server.enqueue(status(400, "{\"error\":\"model \\\"nope\\\" not found, try pulling it first\"}"));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().endsWith("model \"nope\" not found, try pulling it first"), e.getMessage());
     }
@@ -411,7 +411,7 @@ class OpenAiEncoderTest {
         server.enqueue(new MockResponse.Builder().code(200).body("<html>hello</html>").build());
         OpenAiEncoder enc = encoder();
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().startsWith("the encoder at " + enc.displayUrl() + " returned a malformed response: "),
@@ -429,7 +429,7 @@ class OpenAiEncoderTest {
         };
         for (String body : bodies) {
             server.enqueue(ok(body));
-            SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x")), body);
+            SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x"), Encoder.Input.DOCUMENT), body);
             assertEquals(ExitCode.FAILURE, e.exitCode(), body);
             assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
         }
@@ -438,7 +438,7 @@ class OpenAiEncoderTest {
     @Test
     void wrongVectorCountIsExit1() {
         server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1}}, 0, 1)));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b", "c")));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("malformed response: 2 vectors for 3 texts"), e.getMessage());
     }
@@ -446,7 +446,7 @@ class OpenAiEncoderTest {
     @Test
     void mixedDimensionsAreMalformed() {
         server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1, 0}}, 0, 1)));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b")));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("different dimensions"), e.getMessage());
     }
@@ -454,7 +454,7 @@ class OpenAiEncoderTest {
     @Test
     void duplicateIndexIsMalformed() {
         server.enqueue(ok("{\"data\":[{\"index\":0,\"embedding\":[1]},{\"index\":0,\"embedding\":[2]}]}"));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b")));
+        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
         assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
     }
 
@@ -466,7 +466,7 @@ class OpenAiEncoderTest {
         gone.close();
         OpenAiEncoder enc = encoder(url, KEY, "m", 512, 3, Duration.ofSeconds(5));
 
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x")));
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
         assertEquals("cannot reach the encoder at http://127.0.0.1:" + gone.getPort() + "/v1: connection refused",
@@ -484,7 +484,7 @@ class OpenAiEncoderTest {
         OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals(-1, enc.dimension());
         server.enqueue(ok(embeddings(new float[][] {{1, 2, 3, 4, 5}}, 0)));
-        enc.encode(List.of("x"));
+        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
         assertEquals(5, enc.dimension());
     }
 
@@ -493,8 +493,8 @@ class OpenAiEncoderTest {
         OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         server.enqueue(ok(embeddings(new float[][] {{1, 2, 3}}, 0)));
         server.enqueue(ok(embeddings(new float[][] {{1, 2}}, 0)));
-        enc.encode(List.of("x"));
-        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("y")));
+        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("y"), Encoder.Input.DOCUMENT));
         assertTrue(e.getMessage().contains("different dimensions (3 and 2)"), e.getMessage());
     }
 
@@ -513,7 +513,7 @@ class OpenAiEncoderTest {
         assertFalse(openai.cacheKey().contains(KEY));
         assertFalse(openai.toString().contains(KEY));
 
-        OpenAiEncoder.Config config = OpenAiEncoder.Config.defaults(OpenAiEncoder.DEFAULT_BASE_URL, KEY, "m");
+        HttpEncoder.Config config = HttpEncoder.Config.defaults(OpenAiEncoder.DEFAULT_BASE_URL, KEY, "m");
         assertFalse(config.toString().contains(KEY));
         assertEquals(0.3, openai.defaultThreshold());
         assertEquals("openai", openai.type());
@@ -522,7 +522,7 @@ class OpenAiEncoderTest {
     @Test
     void invalidBaseUrlIsAUsageError() {
         SrouterException e = assertThrows(SrouterException.class,
-                () -> new OpenAiEncoder(OpenAiEncoder.Config.defaults("localhost:11434", null, "m")));
+                () -> new OpenAiEncoder(HttpEncoder.Config.defaults("localhost:11434", null, "m")));
         assertEquals(ExitCode.USAGE, e.exitCode());
     }
 
@@ -538,7 +538,7 @@ class OpenAiEncoderTest {
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
                 try {
-                    assertUnit(enc.encode(List.of("x")).get(0));
+                    assertUnit(enc.encode(List.of("x"), Encoder.Input.DOCUMENT).get(0));
                 } catch (Throwable e) {
                     failures.add(e);
                 }

@@ -38,8 +38,8 @@ class ProgressEncoderTest {
             texts.add("text " + i);
         }
         Recorder recorder = new Recorder();
-        List<float[]> withProgress = new ProgressEncoder(new CountingEncoder("m", 8), recorder).encode(texts);
-        List<float[]> plain = new CountingEncoder("m", 8).encode(texts);
+        List<float[]> withProgress = new ProgressEncoder(new CountingEncoder("m", 8), recorder).encode(texts, Encoder.Input.DOCUMENT);
+        List<float[]> plain = new CountingEncoder("m", 8).encode(texts, Encoder.Input.DOCUMENT);
         assertEquals(600, withProgress.size());
         for (int i = 0; i < 600; i++) {
             assertArrayEquals(plain.get(i), withProgress.get(i), "text " + i);
@@ -50,7 +50,7 @@ class ProgressEncoderTest {
     @Test
     void aSmallCallReportsNothing() {
         Recorder recorder = new Recorder();
-        new ProgressEncoder(new CountingEncoder("m", 8), recorder).encode(List.of("a", "b"));
+        new ProgressEncoder(new CountingEncoder("m", 8), recorder).encode(List.of("a", "b"), Encoder.Input.DOCUMENT);
         assertEquals(List.of(), recorder.events);
     }
 }

@@ -41,7 +41,7 @@ public final class CountingEncoder implements Encoder {
     }
 
     @Override
-    public List<float[]> encode(List<String> batch) {
+    public List<float[]> encode(List<String> batch, Input input) {
         texts.addAndGet(batch.size());
         List<float[]> out = new ArrayList<>();
         for (String t : batch) {

@@ -71,7 +71,7 @@ public final class LocalIndex implements SearchIndex {
                 texts.add(u);
             }
         }
-        List<float[]> vectors = encoder.encode(texts);
+        List<float[]> vectors = encoder.encode(texts, Encoder.Input.DOCUMENT);
         int dim = vectors.isEmpty() ? Math.max(encoder.dimension(), 0) : vectors.get(0).length;
         return new LocalIndex(dim, routeNames, texts, vectors);
     }

@@ -53,6 +53,22 @@ public final class RootCommand implements Runnable {
             description = "Base URL of an OpenAI-compatible server (else OPENAI_BASE_URL, else OpenAI).")
     String encoderUrl;
 
+    @Option(names = "--onnx-pooling", scope = ScopeType.INHERIT, paramLabel = "mean|cls",
+            description = "onnx:DIR: how token vectors become one (default: the export's pooling config, else mean).")
+    String onnxPooling;
+
+    @Option(names = "--onnx-max-length", scope = ScopeType.INHERIT, paramLabel = "TOKENS",
+            description = "onnx:DIR: longest input in tokens (default: the export's max_seq_length, else its tokenizer's or model's limit).")
+    Integer onnxMaxLength;
+
+    @Option(names = "--onnx-query-prefix", scope = ScopeType.INHERIT, paramLabel = "TEXT",
+            description = "onnx:DIR: text put before each query, e.g. 'query: ' for e5 (default: the export's prompts.query, else none).")
+    String onnxQueryPrefix;
+
+    @Option(names = "--onnx-document-prefix", scope = ScopeType.INHERIT, paramLabel = "TEXT",
+            description = "onnx:DIR: text put before each route utterance, e.g. 'passage: ' for e5 (default: the export's prompts, else none).")
+    String onnxDocumentPrefix;
+
     @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
             completionCandidates = CompletionValues.IndexKinds.class,
             description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.",

@@ -8,6 +8,7 @@ import dev.srouter.encoder.CachingEncoder;
 import dev.srouter.encoder.EmbeddingCache;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.encoder.Encoders;
+import dev.srouter.encoder.OnnxModelSpec;
 import dev.srouter.engine.RoutingEngine;
 import dev.srouter.fit.FittedDecision;
 import dev.srouter.fit.FittedModel;
@@ -175,7 +176,8 @@ final class RoutingSetup implements AutoCloseable {
                 model = routes.encoderName();
             }
         }
-        return Encoders.create(spec == null ? "local" : spec, model, root.encoderUrl, root.ctx.env());
+        return Encoders.create(spec == null ? "local" : spec, model, root.encoderUrl, root.ctx.env(),
+                new OnnxModelSpec.Overrides(root.onnxPooling, root.onnxMaxLength, root.onnxQueryPrefix, root.onnxDocumentPrefix));
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class Encoders {
      * {@code openai:MODEL} any model name, and {@code huggingface}/{@code fastembed} (semantic-router's
      * encoder_type values) mean {@code local}.
      */
-    public static final List<String> NAMES = List.of("local", "local:all-MiniLM-L6-v2", "local:bge-small-en-v1.5", "openai");
+    public static final List<String> NAMES = List.of("local", "local:all-MiniLM-L6-v2", "local:bge-small-en-v1.5", "onnx:DIR", "openai");
 
     /**
      * @param spec {@code local}, {@code local:MODEL}, {@code openai} or {@code openai:MODEL}; names are
@@ -27,6 +27,11 @@ public final class Encoders {
      * @param env the process environment (for {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL})
      */
     public static Encoder create(String spec, String model, String url, Map<String, String> env) {
+        return create(spec, model, url, env, OnnxModelSpec.Overrides.NONE);
+    }
+
+    /** @param onnx what the command line says about an {@code onnx:DIR} model, over what its export's files say */
+    public static Encoder create(String spec, String model, String url, Map<String, String> env, OnnxModelSpec.Overrides onnx) {
         String type = spec;
         String specModel = null;
         int colon = spec.indexOf(':');
@@ -44,6 +49,12 @@ public final class Encoders {
                 return new LocalOnnxEncoder(LocalOnnxEncoder.Model.find(chosenModel).orElseThrow(() -> unknown(
                         model != null && !model.isBlank() ? "local model '" + typed + "' (--encoder-model or encoder_name)" : "encoder '" + spec + "'",
                         "local:" + typed)));
+            case "onnx":
+                if (chosenModel == null || chosenModel.isBlank()) {
+                    throw SrouterException.usage("--encoder onnx needs the directory of the model: --encoder onnx:DIR (model.onnx and "
+                            + "tokenizer.json, as optimum-cli export onnx writes them)");
+                }
+                return new LocalOnnxEncoder(OnnxModelSpec.fromDirectory(chosenModel, onnx));
             case "openai":
                 String base = url != null && !url.isBlank() ? url : env.getOrDefault("OPENAI_BASE_URL", OpenAiEncoder.DEFAULT_BASE_URL);
                 return new OpenAiEncoder(HttpEncoder.Config.defaults(base, env.get("OPENAI_API_KEY"),

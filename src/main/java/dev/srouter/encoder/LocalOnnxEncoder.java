@@ -2,10 +2,14 @@ package dev.srouter.encoder;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +19,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * An embedding model that runs in-process on the CPU with ONNX Runtime. The quantized model and
- * its tokenizer come from langchain4j's model artifacts on the classpath; no network, no key.
+ * An embedding model that runs in-process on the CPU with ONNX Runtime: a bundled one (the quantized models and
+ * tokenizers of langchain4j's artifacts on the classpath) or a user's ONNX export ({@code --encoder onnx:DIR}, read
+ * by {@link OnnxModelSpec#fromDirectory}); no network, no key.
  *
  * <p>Each text is run through the model on its own, never padded into a batch: the quantized
  * model computes its activation scales over the whole input tensor, so a batched text would get a
@@ -58,6 +64,12 @@ public final class LocalOnnxEncoder implements Encoder {
             return id;
         }
 
+        /** The model as {@link LocalOnnxEncoder} runs it: bundled resources, no prefixes. */
+        public OnnxModelSpec spec() {
+            return new OnnxModelSpec("local", id, "", OnnxModelSpec.Source.resource(onnxResource), OnnxModelSpec.Source.resource(tokenizerResource),
+                    clsPooling ? OnnxModelSpec.Pooling.CLS : OnnxModelSpec.Pooling.MEAN, maxTokens, "", "", dimension, defaultThreshold);
+        }
+
         /**
          * The names this model goes by, compared whole and ignoring case: its id, the id without the
          * {@code -q} (quantized) suffix, and the Hugging Face name semantic-router writes as
@@ -80,39 +92,69 @@ public final class LocalOnnxEncoder implements Encoder {
         }
     }
 
-    private final Model model;
+    private final OnnxModelSpec spec;
     private final int threads;
     private volatile Loaded loaded;
 
-    private record Loaded(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, ExecutorService pool) {}
+    /**
+     * @param output the name of the output read: the last hidden state ([batch, tokens, dimension]) to pool, or a
+     *     sentence embedding ([batch, dimension]) an export computed itself
+     * @param pooled whether {@code output} is already one vector per text
+     * @param tokenTypes whether the graph takes {@code token_type_ids} (BERT does, MPNet and others do not)
+     */
+    private record Loaded(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, ExecutorService pool, String output,
+            boolean pooled, boolean tokenTypes, int dimension) {}
 
     public LocalOnnxEncoder(Model model) {
-        this(model, Runtime.getRuntime().availableProcessors());
+        this(model.spec(), Runtime.getRuntime().availableProcessors());
     }
 
     public LocalOnnxEncoder(Model model, int threads) {
-        this.model = model;
+        this(model.spec(), threads);
+    }
+
+    public LocalOnnxEncoder(OnnxModelSpec spec) {
+        this(spec, Runtime.getRuntime().availableProcessors());
+    }
+
+    public LocalOnnxEncoder(OnnxModelSpec spec, int threads) {
+        this.spec = spec;
         this.threads = Math.max(1, threads);
     }
 
     @Override
     public String type() {
-        return "local";
+        return spec.type();
     }
 
     @Override
     public String model() {
-        return model.id;
+        return spec.model();
+    }
+
+    /** The documented size; for a user's model without {@code config.json}, what the graph says once it is loaded. */
+    @Override
+    public int dimension() {
+        if (spec.dimension() > 0) {
+            return spec.dimension();
+        }
+        return load().dimension();
+    }
+
+    /** A user's model is cached by the file's path, size and time and the settings that change its vectors. */
+    @Override
+    public String cacheKey() {
+        return spec.cacheIdentity().isEmpty() ? name() : name() + "@" + spec.cacheIdentity();
     }
 
     @Override
-    public int dimension() {
-        return model.dimension;
+    public boolean asymmetric() {
+        return spec.asymmetric();
     }
 
     @Override
     public double defaultThreshold() {
-        return model.defaultThreshold;
+        return spec.defaultThreshold();
     }
 
     /** True once the model has been loaded (tests check that cached runs never load it). */
@@ -126,16 +168,17 @@ public final class LocalOnnxEncoder implements Encoder {
             return List.of();
         }
         Loaded l = load();
+        String prefix = spec.prefix(input);
         if (texts.size() == 1 || threads == 1) {
             List<float[]> out = new ArrayList<>(texts.size());
             for (String t : texts) {
-                out.add(embedOne(l, t));
+                out.add(embedOne(l, prefix + t));
             }
             return out;
         }
         List<Future<float[]>> futures = new ArrayList<>(texts.size());
         for (String t : texts) {
-            futures.add(l.pool.submit(() -> embedOne(l, t)));
+            futures.add(l.pool.submit(() -> embedOne(l, prefix + t)));
         }
         List<float[]> out = new ArrayList<>(texts.size());
         try {
@@ -159,39 +202,105 @@ public final class LocalOnnxEncoder implements Encoder {
         Encoding enc = l.tokenizer.encode(text);
         long[] ids = enc.getIds();
         long[] mask = enc.getAttentionMask();
-        long[] types = new long[ids.length];
         long[] shape = {1, ids.length};
         try (OnnxTensor inIds = OnnxTensor.createTensor(l.env, LongBuffer.wrap(ids), shape);
                 OnnxTensor inMask = OnnxTensor.createTensor(l.env, LongBuffer.wrap(mask), shape);
-                OnnxTensor inTypes = OnnxTensor.createTensor(l.env, LongBuffer.wrap(types), shape);
-                OrtSession.Result result = l.session.run(Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes))) {
-            // The output is [1, tokens, dimension]; read it as one flat buffer instead of nested arrays.
-            FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            int dim = hidden.capacity() / ids.length;
-            float[] v = new float[dim];
-            if (model.clsPooling) {
-                hidden.get(v, 0, dim);
-            } else {
-                float[] row = new float[dim];
-                int n = 0;
-                for (int t = 0; t < ids.length; t++) {
-                    hidden.get(row, 0, dim);
-                    if (mask[t] == 0) {
-                        continue;
-                    }
-                    n++;
-                    for (int k = 0; k < dim; k++) {
-                        v[k] += row[k];
-                    }
+                OnnxTensor inTypes = l.tokenTypes ? OnnxTensor.createTensor(l.env, LongBuffer.wrap(new long[ids.length]), shape) : null) {
+            Map<String, OnnxTensor> inputs = inTypes == null ? Map.of("input_ids", inIds, "attention_mask", inMask)
+                    : Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes);
+            try (OrtSession.Result result = l.session.run(inputs, Set.of(l.output))) {
+                // [1, tokens, dimension] or [1, dimension]; read as one flat buffer instead of nested arrays.
+                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                if (l.pooled) {
+                    float[] v = new float[out.capacity()];
+                    out.get(v);
+                    return Encoder.normalize(v);
                 }
-                for (int k = 0; k < dim; k++) {
-                    v[k] /= n;
-                }
+                return Encoder.normalize(pool(out, mask, ids.length));
             }
-            return Encoder.normalize(v);
         } catch (OrtException e) {
-            throw new SrouterException(1, "the local encoder failed: " + e.getMessage(), e);
+            throw new SrouterException(1, "the " + type() + " encoder failed: " + e.getMessage(), e);
         }
+    }
+
+    /** How many tokens {@code text} becomes (after truncation). */
+    int tokenLength(String text) {
+        return load().tokenizer.encode(text).getIds().length;
+    }
+
+    /**
+     * Runs texts whose token sequences all have one length as one batch: no padding, so no position of any row is
+     * masked. Whether each row's vector equals the text's own unbatched vector depends on the graph (see the class
+     * comment); {@code LocalOnnxEncoderTest} measures it.
+     */
+    List<float[]> embedSameLength(List<String> texts) {
+        Loaded l = load();
+        List<Encoding> encodings = texts.stream().map(l.tokenizer::encode).toList();
+        int n = encodings.size();
+        int len = encodings.get(0).getIds().length;
+        long[] ids = new long[n * len];
+        long[] mask = new long[n * len];
+        for (int i = 0; i < n; i++) {
+            long[] e = encodings.get(i).getIds();
+            if (e.length != len) {
+                throw new IllegalArgumentException("texts of different token lengths: " + len + " and " + e.length);
+            }
+            System.arraycopy(e, 0, ids, i * len, len);
+            System.arraycopy(encodings.get(i).getAttentionMask(), 0, mask, i * len, len);
+        }
+        long[] shape = {n, len};
+        try (OnnxTensor inIds = OnnxTensor.createTensor(l.env, LongBuffer.wrap(ids), shape);
+                OnnxTensor inMask = OnnxTensor.createTensor(l.env, LongBuffer.wrap(mask), shape);
+                OnnxTensor inTypes = l.tokenTypes ? OnnxTensor.createTensor(l.env, LongBuffer.wrap(new long[n * len]), shape) : null) {
+            Map<String, OnnxTensor> inputs = inTypes == null ? Map.of("input_ids", inIds, "attention_mask", inMask)
+                    : Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes);
+            try (OrtSession.Result result = l.session.run(inputs, Set.of(l.output))) {
+                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                int per = out.capacity() / n;
+                List<float[]> vectors = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    FloatBuffer row = out.slice(i * per, per);
+                    long[] m = java.util.Arrays.copyOfRange(mask, i * len, (i + 1) * len);
+                    float[] v;
+                    if (l.pooled) {
+                        v = new float[per];
+                        row.get(v);
+                    } else {
+                        v = pool(row, m, len);
+                    }
+                    vectors.add(Encoder.normalize(v));
+                }
+                return vectors;
+            }
+        } catch (OrtException e) {
+            throw new SrouterException(1, "the " + type() + " encoder failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The sentence vector of one text's token vectors, {@code hidden} holding {@code tokens} rows. */
+    private float[] pool(FloatBuffer hidden, long[] mask, int tokens) {
+        int dim = hidden.capacity() / tokens;
+        float[] v = new float[dim];
+        if (spec.pooling() == OnnxModelSpec.Pooling.CLS) {
+            hidden.get(v, 0, dim);
+            return v;
+        }
+        float[] row = new float[dim];
+        int n = 0;
+        for (int t = 0; t < tokens; t++) {
+            hidden.get(row, 0, dim);
+            if (mask[t] == 0) {
+                continue;
+            }
+            n++;
+            for (int k = 0; k < dim; k++) {
+                v[k] += row[k];
+            }
+        }
+        for (int k = 0; k < dim; k++) {
+            v[k] /= n;
+        }
+        return v;
     }
 
     private Loaded load() {
@@ -208,6 +317,7 @@ public final class LocalOnnxEncoder implements Encoder {
     }
 
     private Loaded doLoad() {
+        OrtSession session = null;
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -215,35 +325,81 @@ public final class LocalOnnxEncoder implements Encoder {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = env.createSession(resource(model.onnxResource), options);
+            OnnxModelSpec.Source graph = spec.graph();
+            if (graph.file() != null) {
+                session = env.createSession(graph.file().toString(), options);
+            } else {
+                try (InputStream in = graph.open()) {
+                    session = env.createSession(in.readAllBytes(), options);
+                }
+            }
+            Set<String> inputs = session.getInputNames();
+            if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
+                throw notAnEmbedder("its inputs are " + inputs + ", not input_ids and attention_mask");
+            }
+            Output output = output(session);
             HuggingFaceTokenizer tokenizer;
-            try (InputStream in = stream(model.tokenizerResource)) {
+            try (InputStream in = spec.tokenizer().open()) {
                 tokenizer = HuggingFaceTokenizer.newInstance(in,
-                        Map.of("padding", "false", "truncation", "true", "maxLength", Integer.toString(model.maxTokens)));
+                        Map.of("padding", "false", "truncation", "true", "maxLength", Integer.toString(spec.maxTokens())));
             }
             ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "srouter-encoder");
                 t.setDaemon(true);
                 return t;
             });
-            return new Loaded(env, session, tokenizer, pool);
-        } catch (OrtException | IOException e) {
-            throw new SrouterException(1, "cannot load the local model " + model.id + ": " + e.getMessage(), e);
+            return new Loaded(env, session, tokenizer, pool, output.name, output.pooled, inputs.contains("token_type_ids"), output.dimension);
+        } catch (OrtException | IOException | RuntimeException e) {
+            if (session != null) {
+                try {
+                    session.close();
+                } catch (OrtException ignored) {
+                    // already failing
+                }
+            }
+            if (e instanceof SrouterException se) {
+                throw se;
+            }
+            boolean bundled = spec.type().equals("local");
+            String what = bundled ? "the local model " + spec.model() : spec.graph() + " (onnx:" + spec.model() + ")";
+            throw new SrouterException(bundled ? ExitCode.FAILURE : ExitCode.USAGE, "cannot load " + what + ": " + e.getMessage(), e);
         }
     }
 
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = stream(name)) {
-            return in.readAllBytes();
+    private record Output(String name, boolean pooled, int dimension) {}
+
+    /**
+     * The output to read: {@code sentence_embedding} ([batch, dimension]) when the export pooled itself, else the first
+     * float output of rank 3 (the last hidden state). Anything else is not a sentence-embedding model.
+     */
+    private Output output(OrtSession session) throws OrtException {
+        Output hidden = null;
+        List<String> seen = new ArrayList<>();
+        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+            if (!(e.getValue().getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
+                seen.add(e.getKey());
+                continue;
+            }
+            long[] shape = t.getShape();
+            seen.add(e.getKey() + " " + Arrays.toString(shape));
+            int dim = shape.length > 0 && shape[shape.length - 1] > 0 ? (int) shape[shape.length - 1] : -1;
+            if (shape.length == 2 && e.getKey().equals("sentence_embedding")) {
+                return new Output(e.getKey(), true, dim);
+            }
+            if (shape.length == 3 && hidden == null) {
+                hidden = new Output(e.getKey(), false, dim);
+            }
         }
+        if (hidden == null) {
+            throw notAnEmbedder("none of its outputs is token vectors [batch, tokens, dimension] or a sentence_embedding "
+                    + "[batch, dimension]: " + seen);
+        }
+        return hidden;
     }
 
-    private static InputStream stream(String name) throws IOException {
-        InputStream in = LocalOnnxEncoder.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) {
-            throw new IOException("model resource " + name + " is not on the classpath");
-        }
-        return in;
+    private SrouterException notAnEmbedder(String why) {
+        return SrouterException.usage(spec.graph() + " is not a sentence-embedding model srouter can run: " + why
+                + "; export a sentence-transformers or BERT-style encoder (optimum-cli export onnx --task feature-extraction)");
     }
 
     @Override

@@ -83,7 +83,7 @@ abstract class HttpProviderContract {
     /** The whole JSON body for {@code texts} with the default model, given as queries or documents. */
     abstract ObjectNode expectedBody(List<String> texts, Encoder.Input input);
 
-    /** The documented maximum number of texts per request. */
+    /** The texts per request the factory configures: the provider's documented maximum, or less. */
     abstract int batchLimit();
 
     /** Whether a text's vector depends on its Input: true exactly when the request for queries differs. */

@@ -12,8 +12,8 @@ import okhttp3.Request;
  * Embeddings from NVIDIA NIM: the hosted API catalog at {@code https://integrate.api.nvidia.com/v1/embeddings}, or a
  * self-hosted NIM container through the base URL (which needs no key). The request is OpenAI's plus NIM's
  * {@code input_type} and {@code truncate}, and the key goes in {@code Authorization: Bearer}; see
- * https://docs.nvidia.com/nim/nemo-retriever/text-embedding/latest/reference.html and
- * https://docs.api.nvidia.com/nim/reference/nvidia-nv-embedqa-e5-v5-infer.
+ * https://docs.nvidia.com/nim/nemo-retriever/text-embedding/latest/reference.html (and the API catalog page litellm cites,
+ * https://docs.api.nvidia.com/nim/reference/nvidia-nv-embedqa-e5-v5-infer).
  *
  * <p>NVIDIA documents {@code query} for queries and {@code passage} for indexed texts, but semantic-router 0.1.16's
  * {@code NimEncoder} sends {@code "input_type":"passage"} from both {@code encode_queries} and {@code encode_documents}.

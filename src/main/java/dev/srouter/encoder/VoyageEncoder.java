@@ -26,7 +26,7 @@ public final class VoyageEncoder extends HttpEncoder {
     /** "The maximum length of the list is 1,000." (the token total per request is limited too, by model). */
     public static final int MAX_BATCH = 1000;
 
-    /** Default output lengths from https://docs.voyageai.com/docs/embeddings. */
+    /** Default output lengths from Voyage's model table (https://docs.voyageai.com/docs/embeddings, as reproduced in Anthropic's embeddings guide). */
     private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of(
             "voyage-3-lite", 512,
             "voyage-3", 1024,

@@ -3,6 +3,7 @@ package dev.srouter.encoder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.Batches;
 import dev.srouter.core.ExitCode;
@@ -21,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
@@ -124,6 +126,31 @@ public abstract class HttpEncoder implements Encoder {
         this.hostPath = hostPort + path;
     }
 
+    /**
+     * An environment variable that supplies a setting, and its value: the first of several accepted names that is set
+     * (a provider's documented variable, then semantic-router's spelling), so that messages name the one in use.
+     */
+    record EnvValue(String variable, String value) {
+        /** The first of {@code variables} set to a non-blank value; when none is, the first name and null. */
+        static EnvValue first(Map<String, String> env, String... variables) {
+            for (String v : variables) {
+                String value = env.get(v);
+                if (value != null && !value.isBlank()) {
+                    return new EnvValue(v, value);
+                }
+            }
+            return new EnvValue(variables[0], null);
+        }
+    }
+
+    /** {@code config}, or a usage error when it has no model: every provider's request names one. */
+    protected static Config requireModel(Config config, String provider) {
+        if (config.model() == null || config.model().isBlank()) {
+            throw SrouterException.usage("the " + provider + " encoder needs a model name");
+        }
+        return config;
+    }
+
     /** A URL to show when the one given cannot be parsed. */
     protected abstract String exampleUrl();
 
@@ -217,6 +244,38 @@ public abstract class HttpEncoder implements Encoder {
     /** A JSON request body. */
     protected static RequestBody json(ObjectNode body) {
         return RequestBody.create(body.toString(), JSON);
+    }
+
+    /** {@code {"model":MODEL,"input":[TEXT...]}}: the body of OpenAI's embeddings request, which most providers copy. */
+    protected static ObjectNode embeddingsBody(String model, List<String> batch) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("model", model);
+        ArrayNode input = body.putArray("input");
+        batch.forEach(input::add);
+        return body;
+    }
+
+    /** The base URL with {@code segments} appended (a trailing slash on the base does not double up). */
+    protected final HttpUrl endpoint(String... segments) {
+        HttpUrl.Builder b = base.newBuilder();
+        for (String segment : segments) {
+            b.addPathSegment(segment);
+        }
+        return b.build();
+    }
+
+    /** Whether the base URL is on {@code host}, i.e. the provider's own service rather than a proxy or a local server. */
+    protected final boolean baseHostIs(String host) {
+        return base.host().equalsIgnoreCase(host);
+    }
+
+    /** A POST of {@code body} to {@code url}, with {@code Authorization: Bearer KEY} when there is a key. */
+    protected final Request bearerPost(HttpUrl url, ObjectNode body) {
+        Request.Builder b = new Request.Builder().url(url).post(json(body));
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        return b.build();
     }
 
     private OkHttpClient client() {

@@ -1,9 +1,6 @@
 package dev.srouter.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.srouter.core.SrouterException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,16 +37,9 @@ public final class OpenAiEncoder extends HttpEncoder {
 
     /** @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping) */
     OpenAiEncoder(Config config, LongConsumer sleeper) {
-        super(requireModel(config), "OPENAI_API_KEY", sleeper);
-        this.endpoint = base.newBuilder().addPathSegment("embeddings").build();
-        this.openAiItself = base.host().equalsIgnoreCase("api.openai.com");
-    }
-
-    private static Config requireModel(Config config) {
-        if (config.model() == null || config.model().isBlank()) {
-            throw SrouterException.usage("the OpenAI encoder needs a model name");
-        }
-        return config;
+        super(requireModel(config, "OpenAI"), "OPENAI_API_KEY", sleeper);
+        this.endpoint = endpoint("embeddings");
+        this.openAiItself = baseHostIs("api.openai.com");
     }
 
     @Override
@@ -59,7 +49,12 @@ public final class OpenAiEncoder extends HttpEncoder {
 
     @Override
     protected int knownDimension() {
-        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
+        return knownDimension(config.model());
+    }
+
+    /** The vector length of an OpenAI embedding model (Azure deployments are usually named after theirs), else -1. */
+    static int knownDimension(String model) {
+        return KNOWN_DIMENSIONS.getOrDefault(model, -1);
     }
 
     /** semantic-router's default score threshold for OpenAI embeddings. */
@@ -86,15 +81,7 @@ public final class OpenAiEncoder extends HttpEncoder {
 
     @Override
     protected Request buildRequest(List<String> batch, Input input) {
-        ObjectNode json = MAPPER.createObjectNode();
-        json.put("model", config.model());
-        ArrayNode in = json.putArray("input");
-        batch.forEach(in::add);
-        Request.Builder b = new Request.Builder().url(endpoint).post(json(json));
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        return b.build();
+        return bearerPost(endpoint, embeddingsBody(config.model(), batch));
     }
 
     /** Reads {@code {"data":[{"index":i,"embedding":[...]}...]}} into vectors ordered by index. */

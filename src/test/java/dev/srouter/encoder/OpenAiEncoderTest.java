@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -22,44 +20,115 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OpenAiEncoderTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Distinctive, so that finding it anywhere in an error is certainly a leak. */
-    private static final String KEY = "sk-test-SECRET-9f8e7d6c5b4a";
+/**
+ * OpenAI and the servers that copy its protocol: {@link HttpProviderContract}, which every HTTP provider passes, and the
+ * transport's behaviour in detail (backoff, timeouts, unreachable hosts, concurrency), shown here once for all of them.
+ */
+class OpenAiEncoderTest extends HttpProviderContract {
 
-    private MockWebServer server;
-    private final List<Long> sleeps = new CopyOnWriteArrayList<>();
-    private final List<OpenAiEncoder> encoders = new ArrayList<>();
+    // ---- OpenAI for the contract ----
 
-    @BeforeEach
-    void start() throws Exception {
-        server = new MockWebServer();
-        server.start(InetAddress.getByName("127.0.0.1"), 0);
+    @Override
+    HttpEncoder create(String model, String url, Map<String, String> env) {
+        return (HttpEncoder) Encoders.create(model == null ? "openai" : "openai:" + model, null, url, env);
     }
 
-    @AfterEach
-    void stop() {
-        encoders.forEach(OpenAiEncoder::close);
-        server.close();
+    @Override
+    OpenAiEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
+        return new OpenAiEncoder(config, sleeper);
     }
 
-    /** Spelled with the address, not {@code server.url()}'s "localhost", so nothing depends on name resolution. */
-    private static String url(MockWebServer s, String path) {
-        return "http://127.0.0.1:" + s.getPort() + path;
+    @Override
+    String keyVariable() {
+        return "OPENAI_API_KEY";
     }
+
+    @Override
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    @Override
+    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
+        ObjectNode body = MAPPER.createObjectNode().put("model", "text-embedding-3-small");
+        texts.forEach(body.putArray("input")::add);
+        return body;
+    }
+
+    /** What Encoders configures, below the 2048 inputs OpenAI accepts. */
+    @Override
+    int batchLimit() {
+        return 512;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String defaultModel() {
+        return OpenAiEncoder.DEFAULT_MODEL;
+    }
+
+    @Override
+    int defaultDimension() {
+        return 1536;
+    }
+
+    @Override
+    double defaultThreshold() {
+        return 0.3;
+    }
+
+    @Override
+    String type() {
+        return "openai";
+    }
+
+    /** The shape of the example at https://platform.openai.com/docs/api-reference/embeddings/create; illustrative values. */
+    @Override
+    String documentedResponse() {
+        return """
+                {"object":"list","data":[
+                {"object":"embedding","embedding":[0.0023064255,-0.009327292,-0.0028842222],"index":0},
+                {"object":"embedding","embedding":[-0.0052035292,0.014513558,0.009935051],"index":1}],
+                "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""";
+    }
+
+    @Override
+    float[][] documentedVectors() {
+        return new float[][] {{0.0023064255f, -0.009327292f, -0.0028842222f}, {-0.0052035292f, 0.014513558f, 0.009935051f}};
+    }
+
+    @Override
+    String errorBody(String quoted) {
+        return "{\"error\":{\"message\":\"" + errorMessage(quoted) + "\",\"type\":\"invalid_request_error\",\"code\":null}}";
+    }
+
+    @Override
+    String errorMessage(String quoted) {
+        return "'$.input' is invalid: " + quoted;
+    }
+
+    // ---- helpers ----
 
     private String baseUrl() {
-        return url(server, "/v1");
+        return url("/v1");
     }
 
     private OpenAiEncoder encoder(String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
@@ -69,17 +138,16 @@ class OpenAiEncoderTest {
     private OpenAiEncoder encoder(String url, String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
         HttpEncoder.Config config = new HttpEncoder.Config(url, key, model, batchSize, Duration.ofSeconds(2), readTimeout,
                 maxRetries, Duration.ofMillis(100));
-        OpenAiEncoder e = new OpenAiEncoder(config, sleeps::add);
-        encoders.add(e);
-        return e;
+        return track(new OpenAiEncoder(config, sleeps::add));
     }
 
-    private OpenAiEncoder encoder() {
+    @Override
+    OpenAiEncoder encoder() {
         return encoder(KEY, "text-embedding-3-small", 512, 3, Duration.ofSeconds(5));
     }
 
     /** {"data":[...]} with one item per vector, items listed in the given order of indexes. */
-    private static String embeddings(float[][] vectors, int... order) {
+    private static String embeddingsInOrder(float[][] vectors, int... order) {
         StringBuilder sb = new StringBuilder("{\"object\":\"list\",\"data\":[");
         for (int n = 0; n < order.length; n++) {
             int i = order[n];
@@ -99,7 +167,7 @@ class OpenAiEncoderTest {
             v[i] = vectorFor(offset + i);
             order[i] = i;
         }
-        return embeddings(v, order);
+        return embeddingsInOrder(v, order);
     }
 
     /** A distinct, not normalized vector per number. */
@@ -107,41 +175,10 @@ class OpenAiEncoderTest {
         return new float[] {n + 1, 2, 0};
     }
 
-    private static MockResponse ok(String body) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
-    }
-
-    private static MockResponse status(int code, String body) {
-        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
-    }
-
-    private static JsonNode json(RecordedRequest r) throws Exception {
-        return MAPPER.readTree(r.getBody().utf8());
-    }
-
-    private static void assertUnit(float[] v) {
-        double sum = 0;
-        for (float x : v) {
-            sum += x * x;
-        }
-        assertEquals(1.0, sum, 1e-5);
-    }
-
-    /** Fails if the key appears in the message, toString or stack trace of the exception or any cause. */
-    private static void assertNoKey(Throwable e) {
-        StringWriter trace = new StringWriter();
-        e.printStackTrace(new PrintWriter(trace));
-        assertFalse(trace.toString().contains(KEY), "key leaked in: " + trace);
-        assertFalse(trace.toString().contains("SECRET"), "part of the key leaked in: " + trace);
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            assertFalse(String.valueOf(t.getMessage()).contains(KEY));
-        }
-    }
-
     @Test
     void encodesNormalizesAndOrdersByIndex() throws Exception {
         float[][] v = {{3, 4}, {0, 5}, {1, 0}};
-        server.enqueue(ok(embeddings(v, 2, 0, 1)));
+        server.enqueue(ok(embeddingsInOrder(v, 2, 0, 1)));
         OpenAiEncoder enc = encoder();
 
         List<float[]> out = enc.encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT);
@@ -150,7 +187,7 @@ class OpenAiEncoderTest {
         assertArrayEquals(new float[] {0.6f, 0.8f}, out.get(0), 1e-6f);
         assertArrayEquals(new float[] {0f, 1f}, out.get(1), 1e-6f);
         assertArrayEquals(new float[] {1f, 0f}, out.get(2), 1e-6f);
-        out.forEach(OpenAiEncoderTest::assertUnit);
+        out.forEach(HttpProviderContract::assertUnit);
 
         RecordedRequest r = server.takeRequest();
         assertEquals("POST", r.getMethod());
@@ -164,8 +201,8 @@ class OpenAiEncoderTest {
 
     @Test
     void sendsNoAuthorizationWithoutKeyAndAcceptsTrailingSlash() throws Exception {
-        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
-        OpenAiEncoder enc = encoder(url(server, "/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
+        OpenAiEncoder enc = encoder(url("/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
 
         enc.encode(List.of("hello"), Encoder.Input.DOCUMENT);
 
@@ -176,7 +213,7 @@ class OpenAiEncoderTest {
 
     @Test
     void blankKeyCountsAsNone() throws Exception {
-        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
         encoder("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"), Encoder.Input.DOCUMENT);
         assertNull(server.takeRequest().getHeaders().get("Authorization"));
     }
@@ -211,7 +248,7 @@ class OpenAiEncoderTest {
 
     @Test
     void clientIsBuiltLazilyAndCloseIsSafe() {
-        server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
         OpenAiEncoder enc = encoder();
         assertFalse(enc.clientCreated());
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -257,7 +294,7 @@ class OpenAiEncoderTest {
     void rateLimitThenSuccessHonoursRetryAfterSeconds() throws Exception {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7")
                 .body("{\"error\":{\"message\":\"Rate limit reached\"}}").build());
-        server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}}, 0)));
         OpenAiEncoder enc = encoder();
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -272,7 +309,7 @@ class OpenAiEncoderTest {
         String inThirty = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
         server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", inThirty).build());
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").build());
-        server.enqueue(ok(embeddings(new float[][] {{1, 0}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}}, 0)));
 
         encoder().encode(List.of("x"), Encoder.Input.DOCUMENT);
 
@@ -343,7 +380,7 @@ class OpenAiEncoderTest {
     @Test
     void serverErrorThenSuccess() {
         server.enqueue(status(502, "<html>Bad gateway</html>"));
-        server.enqueue(ok(embeddings(new float[][] {{0, 2}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{0, 2}}, 0)));
         OpenAiEncoder enc = encoder();
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -356,7 +393,7 @@ class OpenAiEncoderTest {
     @Test
     void timeoutIsRetriedThenExit4() {
         for (int i = 0; i < 3; i++) {
-            server.enqueue(new MockResponse.Builder().code(200).body(embeddings(new float[][] {{1}}, 0))
+            server.enqueue(new MockResponse.Builder().code(200).body(embeddingsInOrder(new float[][] {{1}}, 0))
                     .headersDelay(2, TimeUnit.SECONDS).build());
         }
         OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
@@ -372,9 +409,9 @@ class OpenAiEncoderTest {
 
     @Test
     void slowBodyThenSuccess() {
-        server.enqueue(new MockResponse.Builder().code(200).body(embeddings(new float[][] {{1}}, 0))
+        server.enqueue(new MockResponse.Builder().code(200).body(embeddingsInOrder(new float[][] {{1}}, 0))
                 .bodyDelay(2, TimeUnit.SECONDS).build());
-        server.enqueue(ok(embeddings(new float[][] {{4, 3}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{4, 3}}, 0)));
         OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -437,7 +474,7 @@ class OpenAiEncoderTest {
 
     @Test
     void wrongVectorCountIsExit1() {
-        server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1}}, 0, 1)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}, {0, 1}}, 0, 1)));
         SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("malformed response: 2 vectors for 3 texts"), e.getMessage());
@@ -445,7 +482,7 @@ class OpenAiEncoderTest {
 
     @Test
     void mixedDimensionsAreMalformed() {
-        server.enqueue(ok(embeddings(new float[][] {{1, 0}, {0, 1, 0}}, 0, 1)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}, {0, 1, 0}}, 0, 1)));
         SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("different dimensions"), e.getMessage());
@@ -462,7 +499,7 @@ class OpenAiEncoderTest {
     void unreachablePortIsExit4NamingTheUrl() throws Exception {
         MockWebServer gone = new MockWebServer();
         gone.start(InetAddress.getByName("127.0.0.1"), 0);
-        String url = url(gone, "/v1");
+        String url = "http://127.0.0.1:" + gone.getPort() + "/v1";
         gone.close();
         OpenAiEncoder enc = encoder(url, KEY, "m", 512, 3, Duration.ofSeconds(5));
 
@@ -483,7 +520,7 @@ class OpenAiEncoderTest {
 
         OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals(-1, enc.dimension());
-        server.enqueue(ok(embeddings(new float[][] {{1, 2, 3, 4, 5}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2, 3, 4, 5}}, 0)));
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
         assertEquals(5, enc.dimension());
     }
@@ -491,8 +528,8 @@ class OpenAiEncoderTest {
     @Test
     void laterResponseWithOtherDimensionIsMalformed() {
         OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
-        server.enqueue(ok(embeddings(new float[][] {{1, 2, 3}}, 0)));
-        server.enqueue(ok(embeddings(new float[][] {{1, 2}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2, 3}}, 0)));
+        server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2}}, 0)));
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("y"), Encoder.Input.DOCUMENT));
         assertTrue(e.getMessage().contains("different dimensions (3 and 2)"), e.getMessage());
@@ -504,7 +541,7 @@ class OpenAiEncoderTest {
         assertEquals("openai:nomic-embed-text@127.0.0.1:" + server.getPort() + "/v1", local.cacheKey());
         assertFalse(local.cacheKey().contains(KEY));
 
-        OpenAiEncoder slash = encoder(url(server, "/v1/"), KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder slash = encoder(url("/v1/"), KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals(local.cacheKey(), slash.cacheKey());
 
         OpenAiEncoder openai = encoder(OpenAiEncoder.DEFAULT_BASE_URL, KEY, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
@@ -530,7 +567,7 @@ class OpenAiEncoderTest {
     void concurrentCallsShareOneClient() throws Exception {
         int threads = 8;
         for (int i = 0; i < threads; i++) {
-            server.enqueue(ok(embeddings(new float[][] {{1, 1}}, 0)));
+            server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
         }
         OpenAiEncoder enc = encoder();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());

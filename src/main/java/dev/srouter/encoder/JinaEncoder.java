@@ -1,0 +1,111 @@
+package dev.srouter.encoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+
+/**
+ * Embeddings from Jina AI's {@code POST /v1/embeddings} (https://jina.ai/embeddings, spec at
+ * https://api.jina.ai/openapi.json), with an {@code Authorization: Bearer} key and OpenAI's response shape.
+ *
+ * <p>Jina's v3 models take a {@code task} ({@code retrieval.query}, {@code retrieval.passage}, ...) that selects a LoRA
+ * adapter, but semantic-router 0.1.16's {@code JinaEncoder} sends none: it goes through litellm, whose Jina request is
+ * {@code {"model","input"}} plus only {@code dimensions} when asked. Vectors here must equal a Python service's, so no
+ * task is sent either and the encoder is symmetric.
+ */
+public final class JinaEncoder extends HttpEncoder {
+
+    public static final String TYPE = "jina";
+    /** What {@code --encoder} can call it: srouter's name, then semantic-router's encoder_type. */
+    public static final List<String> NAMES = List.of(TYPE, "jina_ai");
+    /** semantic-router's default ({@code EncoderDefault.JINA}). */
+    public static final String DEFAULT_MODEL = "jina-embeddings-v3";
+    public static final String DEFAULT_BASE_URL = "https://api.jina.ai/v1";
+    /** Jina's documented variable, then the one semantic-router (litellm's {@code jina_ai}) reads. */
+    public static final String KEY_VARIABLE = "JINA_API_KEY";
+    static final String ALTERNATE_KEY_VARIABLE = "JINA_AI_API_KEY";
+    /** Inputs per request for the v2/v3 text models: more fail with "larger than the largest allowed size 2048". */
+    public static final int MAX_BATCH = 2048;
+
+    private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of(
+            "jina-embeddings-v3", 1024,
+            "jina-embeddings-v2-base-en", 768,
+            "jina-embeddings-v2-base-de", 768,
+            "jina-embeddings-v2-base-es", 768,
+            "jina-embeddings-v2-base-zh", 768,
+            "jina-embeddings-v2-base-code", 768);
+
+    private final HttpUrl embeddings;
+    private final boolean jinaItself;
+
+    public JinaEncoder(Config config) {
+        this(config, KEY_VARIABLE, null);
+    }
+
+    /**
+     * @param keyVariable the variable the key came from, named when it is missing or rejected
+     * @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping)
+     */
+    JinaEncoder(Config config, String keyVariable, LongConsumer sleeper) {
+        super(requireModel(config, "Jina"), keyVariable, sleeper);
+        this.embeddings = endpoint("embeddings");
+        this.jinaItself = baseHostIs("api.jina.ai");
+    }
+
+    /**
+     * @param model null for {@link #DEFAULT_MODEL}
+     * @param url a base URL instead of Jina's own (a proxy), or null
+     * @param env reads {@code JINA_API_KEY}, else {@code JINA_AI_API_KEY}
+     */
+    public static JinaEncoder create(String model, String url, Map<String, String> env) {
+        EnvValue key = EnvValue.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
+        String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
+        return new JinaEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
+                key.variable(), null);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    protected int knownDimension() {
+        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
+    }
+
+    /** semantic-router's {@code JinaEncoder} default {@code score_threshold}. */
+    @Override
+    public double defaultThreshold() {
+        return 0.4;
+    }
+
+    @Override
+    protected String exampleUrl() {
+        return DEFAULT_BASE_URL;
+    }
+
+    @Override
+    protected boolean requiresKey() {
+        return jinaItself;
+    }
+
+    @Override
+    protected String missingKeyMessage() {
+        return KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use Jina AI";
+    }
+
+    /** The same request for queries and documents: see the class comment for why there is no {@code task}. */
+    @Override
+    protected Request buildRequest(List<String> batch, Input input) {
+        return bearerPost(embeddings, embeddingsBody(config.model(), batch));
+    }
+
+    @Override
+    protected List<float[]> readVectors(JsonNode root, int expected) {
+        return OpenAiEncoder.readData(this, root, expected);
+    }
+}

@@ -146,6 +146,25 @@ public abstract class HttpEncoder implements Encoder {
         return keyVariable + " is not set: set it to use " + type();
     }
 
+    /**
+     * Whether an error response says the key was rejected, so that the message names the key's variable (and shows
+     * nothing of the body, which may quote the key): 401 and 403 here; a provider that answers a bad key otherwise
+     * (Google: 400 {@code API_KEY_INVALID}) widens it.
+     */
+    protected boolean rejectsKey(int code, String body) {
+        return code == 401 || code == 403;
+    }
+
+    /**
+     * What the user can do about a refused request (a client error other than a rejected key), appended to the
+     * message after the server's own words; empty when there is nothing to add.
+     *
+     * @param serverMessage the server's explanation as shown (key removed, shortened), or empty
+     */
+    protected String refusalHint(int code, String serverMessage) {
+        return "";
+    }
+
     /** The dimension of the model as documented, or -1 when unknown until the first response. */
     protected int knownDimension() {
         return -1;
@@ -258,15 +277,17 @@ public abstract class HttpEncoder implements Encoder {
                     return parse(response.body().bytes(), batch.size());
                 }
                 String body = readSmall(response);
-                if (code == 401 || code == 403) {
+                if (rejectsKey(code, body)) {
                     // The body is not shown: some providers echo part of a wrong key in it.
                     throw SrouterException.unreachable("the encoder rejected the API key (HTTP " + code + " from " + displayUrl
                             + "); check " + keyVariable, null);
                 }
                 boolean retryable = code == 429 || code == 408 || code >= 500;
                 if (!retryable) {
+                    String said = serverMessage(body, "");
+                    String hint = refusalHint(code, said);
                     throw SrouterException.failure("the encoder at " + displayUrl + " refused the request (HTTP " + code + ")"
-                            + serverMessage(body, ": "));
+                            + (said.isEmpty() ? "" : ": " + said) + (hint == null || hint.isEmpty() ? "" : "; " + hint));
                 }
                 if (last) {
                     if (code == 429) {

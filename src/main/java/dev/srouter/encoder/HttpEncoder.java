@@ -37,8 +37,8 @@ import okhttp3.Response;
  * ({@link #buildRequest}) and a response body becomes vectors ({@link #readVectors}). Texts are sent in batches of
  * {@link Config#batchSize()}; rate limits (429), timeouts (408) and server errors (5xx) are retried with exponential
  * backoff and full jitter, honouring {@code Retry-After} (and {@code retry-after-ms}); rejected credentials
- * (401/403) fail at once naming the key's variable, and other client errors fail at once with the server's own
- * message. Every vector is normalized to unit length, and all of a run's vectors must have one dimension.
+ * (401/403, or what a provider's {@link #rejectsKey} recognizes) fail at once naming the key's variable, and other
+ * client errors fail at once with the server's own message and the provider's {@link #refusalHint}. Every vector is normalized to unit length, and all of a run's vectors must have one dimension.
  *
  * <p>The HTTP client is built on the first {@link #encode} call, so a run answered from the embedding cache never
  * builds it. The key goes only into the request a provider builds; it is removed from any text a server sends back

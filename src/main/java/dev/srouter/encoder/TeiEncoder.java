@@ -25,7 +25,8 @@ import okhttp3.Request;
  *
  * <p>There is no default server: the URL comes from the {@code url} argument or {@code HF_API_URL}. A key is optional
  * (a local server needs none): {@code HF_API_KEY} (semantic-router's variable), else {@code HF_TOKEN} (Hugging Face's).
- * Texts are sent {@value #MAX_CLIENT_BATCH_SIZE} per request, the default of the server's {@code --max-client-batch-size}.
+ * Texts are sent {@value #MAX_CLIENT_BATCH_SIZE} per request, the default of the server's {@code --max-client-batch-size}
+ * (https://huggingface.co/docs/text-embeddings-inference/cli_arguments).
  */
 public final class TeiEncoder extends HttpEncoder {
 

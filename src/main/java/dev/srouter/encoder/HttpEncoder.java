@@ -39,8 +39,8 @@ import okhttp3.Response;
  * ({@link #buildRequest}) and a response body becomes vectors ({@link #readVectors}). Texts are sent in batches of
  * {@link Config#batchSize()}; rate limits (429), timeouts (408) and server errors (5xx) are retried with exponential
  * backoff and full jitter, honouring {@code Retry-After} (and {@code retry-after-ms}); rejected credentials
- * (401/403) fail at once naming the key's variable, and other client errors fail at once with the server's own
- * message. Every vector is normalized to unit length, and all of a run's vectors must have one dimension.
+ * (401/403, or what a provider's {@link #rejectsKey} recognizes) fail at once naming the key's variable, and other
+ * client errors fail at once with the server's own message and the provider's {@link #refusalHint}. Every vector is normalized to unit length, and all of a run's vectors must have one dimension.
  *
  * <p>The HTTP client is built on the first {@link #encode} call, so a run answered from the embedding cache never
  * builds it. The key goes only into the request a provider builds; it is removed from any text a server sends back
@@ -171,6 +171,25 @@ public abstract class HttpEncoder implements Encoder {
     /** The message when {@link #requiresKey()} and no key is set. */
     protected String missingKeyMessage() {
         return keyVariable + " is not set: set it to use " + type();
+    }
+
+    /**
+     * Whether an error response says the key was rejected, so that the message names the key's variable (and shows
+     * nothing of the body, which may quote the key): 401 and 403 here; a provider that answers a bad key otherwise
+     * (Google: 400 {@code API_KEY_INVALID}) widens it.
+     */
+    protected boolean rejectsKey(int code, String body) {
+        return code == 401 || code == 403;
+    }
+
+    /**
+     * What the user can do about a refused request (a client error other than a rejected key), appended to the
+     * message after the server's own words; empty when there is nothing to add.
+     *
+     * @param serverMessage the server's explanation as shown (key removed, shortened), or empty
+     */
+    protected String refusalHint(int code, String serverMessage) {
+        return "";
     }
 
     /** The dimension of the model as documented, or -1 when unknown until the first response. */
@@ -317,15 +336,17 @@ public abstract class HttpEncoder implements Encoder {
                     return parse(response.body().bytes(), batch.size());
                 }
                 String body = readSmall(response);
-                if (code == 401 || code == 403) {
+                if (rejectsKey(code, body)) {
                     // The body is not shown: some providers echo part of a wrong key in it.
                     throw SrouterException.unreachable("the encoder rejected the API key (HTTP " + code + " from " + displayUrl
                             + "); check " + keyVariable, null);
                 }
                 boolean retryable = code == 429 || code == 408 || code >= 500;
                 if (!retryable) {
+                    String said = serverMessage(body, "");
+                    String hint = refusalHint(code, said);
                     throw SrouterException.failure("the encoder at " + displayUrl + " refused the request (HTTP " + code + ")"
-                            + serverMessage(body, ": "));
+                            + (said.isEmpty() ? "" : ": " + said) + (hint == null || hint.isEmpty() ? "" : "; " + hint));
                 }
                 if (last) {
                     if (code == 429) {

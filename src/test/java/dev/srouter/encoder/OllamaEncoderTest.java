@@ -1,0 +1,185 @@
+package dev.srouter.encoder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srouter.core.ExitCode;
+import dev.srouter.core.SrouterException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
+
+    /**
+     * The response of {@code POST /api/embed} to the documented multiple-input example ("Why is the sky blue?", "Why is
+     * the grass green?" with all-minilm), https://docs.ollama.com/api/embed and
+     * https://github.com/ollama/ollama/blob/main/docs/api.md#generate-embeddings, vectors cut to their first three numbers.
+     */
+    private static final String DOCUMENTED_RESPONSE = """
+            {
+              "model": "all-minilm",
+              "embeddings": [
+                [0.010071029, -0.0017594862, 0.05007221],
+                [-0.0098027075, 0.06042469, 0.025257962]
+              ],
+              "total_duration": 14143917,
+              "load_duration": 1019500,
+              "prompt_eval_count": 8
+            }""";
+
+    @Override
+    protected OllamaEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return OllamaEncoder.create(model, url, env, sleeper);
+    }
+
+    @Override
+    protected String basePath() {
+        return "";
+    }
+
+    @Override
+    protected int batchLimit() {
+        return 64;
+    }
+
+    @Override
+    protected String keyVariable() {
+        return "OLLAMA_API_KEY";
+    }
+
+    /** Only ollama.com's cloud API needs a key. */
+    @Override
+    protected boolean requiresKey() {
+        return false;
+    }
+
+    @Override
+    protected String responseBody(List<float[]> vectors) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("model", "m");
+        ArrayNode embeddings = root.putArray("embeddings");
+        vectors.forEach(v -> {
+            ArrayNode a = embeddings.addArray();
+            for (float x : v) {
+                a.add(x);
+            }
+        });
+        return root.toString();
+    }
+
+    @Override
+    protected List<String> textsSent(JsonNode body) {
+        return MAPPER.convertValue(body.get("input"), List.class);
+    }
+
+    /** Ollama's errors: {@code {"error": "..."}}. */
+    @Override
+    protected String errorBody(String message) {
+        return MAPPER.createObjectNode().put("error", message).toString();
+    }
+
+    @Test
+    void sendsModelAndInputOnlyAndNoCredentialLocally() throws Exception {
+        server.enqueue(ok(DOCUMENTED_RESPONSE));
+
+        encoder(null, baseUrl(), Map.of()).encode(List.of("Why is the sky blue?", "Why is the grass green?"), Encoder.Input.DOCUMENT);
+
+        RecordedRequest r = take();
+        assertEquals("POST", r.getMethod());
+        assertEquals("/api/embed", r.getUrl().encodedPath());
+        assertNull(r.getHeaders().get("Authorization"));
+        assertEquals(MAPPER.readTree("""
+                {"model": "hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16",
+                 "input": ["Why is the sky blue?", "Why is the grass green?"]}"""), json(r));
+    }
+
+    @Test
+    void queriesAndDocumentsAreSentAlike() throws Exception {
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
+        OllamaEncoder enc = encoder();
+
+        enc.encode(List.of("x"), Encoder.Input.QUERY);
+        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
+
+        assertEquals(json(take()), json(take()));
+        assertFalse(enc.asymmetric());
+    }
+
+    @Test
+    void theDocumentedResponseGivesUnitVectorsInOrder() {
+        server.enqueue(ok(DOCUMENTED_RESPONSE));
+
+        List<float[]> out = encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT);
+
+        assertArrayEquals(Encoder.normalize(new float[] {0.010071029f, -0.0017594862f, 0.05007221f}), out.get(0), 1e-6f);
+        assertArrayEquals(Encoder.normalize(new float[] {-0.0098027075f, 0.06042469f, 0.025257962f}), out.get(1), 1e-6f);
+        out.forEach(HttpEncoderContract::assertUnit);
+    }
+
+    @Test
+    void anUnknownModelIs404WithOllamasMessageAndHowToPullIt() {
+        server.enqueue(status(404, "{\"error\":\"model \\\"nomic-embed-txt\\\" not found, try pulling it first\"}"));
+        OllamaEncoder enc = encoder("nomic-embed-txt", baseUrl(), Map.of());
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
+
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertEquals("the encoder at " + enc.displayUrl() + " refused the request (HTTP 404): model \"nomic-embed-txt\" "
+                + "not found, try pulling it first; pull it with: ollama pull nomic-embed-txt", e.getMessage());
+    }
+
+    @Test
+    void theServerComesFromTheUrlThenOllamaBaseUrlThenOllamaHost() {
+        Map<String, String> both = env("OLLAMA_BASE_URL", "http://gpu-box:11434", "OLLAMA_HOST", "0.0.0.0:9999");
+        assertEquals("http://given:1", OllamaEncoder.create(null, "http://given:1", both).displayUrl());
+        assertEquals("http://gpu-box:11434", OllamaEncoder.create(null, null, both).displayUrl());
+        assertEquals("http://0.0.0.0:9999", OllamaEncoder.create(null, null, env("OLLAMA_HOST", "0.0.0.0:9999")).displayUrl());
+        assertEquals("http://localhost:11434", OllamaEncoder.create(null, null, Map.of()).displayUrl());
+    }
+
+    @Test
+    void ollamaHostIsReadAsOllamaReadsIt() {
+        assertEquals("http://127.0.0.1:11434", OllamaEncoder.hostUrl(""));
+        assertEquals("http://127.0.0.1:11434", OllamaEncoder.hostUrl(":11434"));
+        assertEquals("http://gpu-box:11434", OllamaEncoder.hostUrl("gpu-box"));
+        assertEquals("http://gpu-box:8080", OllamaEncoder.hostUrl("gpu-box:8080"));
+        assertEquals("http://gpu-box:80", OllamaEncoder.hostUrl("http://gpu-box"));
+        assertEquals("https://ollama.example:443/proxy", OllamaEncoder.hostUrl("https://ollama.example/proxy"));
+        assertEquals("http://[::1]:11434", OllamaEncoder.hostUrl("[::1]"));
+        assertEquals("http://[::1]:11500", OllamaEncoder.hostUrl("[::1]:11500"));
+        assertEquals("http://[::1]:11434", OllamaEncoder.hostUrl("::1"));
+    }
+
+    @Test
+    void ollamaCloudNeedsOllamaApiKeyAndGetsItAsBearer() throws Exception {
+        SrouterException e = assertThrows(SrouterException.class,
+                () -> encoder(null, "https://ollama.com", Map.of()).encode(List.of("x"), Encoder.Input.DOCUMENT));
+        assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals(0, server.getRequestCount());
+
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
+        encoder().encode(List.of("x"), Encoder.Input.DOCUMENT);
+        assertEquals("Bearer " + KEY, take().getHeaders().get("Authorization"));
+    }
+
+    @Test
+    void defaults() {
+        OllamaEncoder enc = OllamaEncoder.create(null, null, Map.of());
+        assertEquals("ollama", enc.type());
+        assertEquals("hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16", enc.model());
+        assertEquals(1024, enc.dimension());
+        assertEquals(0.5, enc.defaultThreshold());
+        assertEquals(768, OllamaEncoder.create("nomic-embed-text:latest", null, Map.of()).dimension());
+        assertEquals(-1, OllamaEncoder.create("some-other-model", null, Map.of()).dimension());
+    }
+}

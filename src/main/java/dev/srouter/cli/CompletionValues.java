@@ -27,7 +27,7 @@ final class CompletionValues {
     static final class EncoderNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Encoders.NAMES.iterator();
+            return Encoders.COMPLETIONS.iterator();
         }
     }
 

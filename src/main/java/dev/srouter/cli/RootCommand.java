@@ -41,16 +41,18 @@ public final class RootCommand implements Runnable {
     Path routes;
 
     @Option(names = "--encoder", scope = ScopeType.INHERIT, paramLabel = "NAME", completionCandidates = CompletionValues.EncoderNames.class,
-            description = {"Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, or openai.",
-                "Default: the routes file's encoder_type, else local."})
+            description = {"Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, onnx:DIR (your ONNX export),",
+                "or an HTTP provider: openai, azure, cohere, google, bedrock, mistral, voyage, jina, nim, ollama, tei (NAME:MODEL",
+                "picks a model). Default: the routes file's encoder_type (semantic-router's values too), else local."})
     String encoder;
 
     @Option(names = "--encoder-model", scope = ScopeType.INHERIT, paramLabel = "MODEL",
-            description = "Model of the encoder (openai default: text-embedding-3-small).")
+            description = "Model of the encoder, the same as NAME:MODEL (each provider's default: see README).")
     String encoderModel;
 
     @Option(names = "--encoder-url", scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = "Base URL of an OpenAI-compatible server (else OPENAI_BASE_URL, else OpenAI).")
+            description = {"Base URL of the encoder's server: an OpenAI-compatible one for openai (else OPENAI_BASE_URL), the",
+                "endpoint for azure and tei, a proxy or self-hosted server for the others (else the provider's own)."})
     String encoderUrl;
 
     @Option(names = "--onnx-pooling", scope = ScopeType.INHERIT, paramLabel = "mean|cls",

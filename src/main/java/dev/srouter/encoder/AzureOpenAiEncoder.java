@@ -77,8 +77,8 @@ public final class AzureOpenAiEncoder extends HttpEncoder {
             throw SrouterException.usage(ENDPOINT_VARIABLE + " is not set: set it (or --encoder-url) to the Azure OpenAI "
                     + "resource's endpoint, e.g. https://NAME.openai.azure.com");
         }
-        String deployment = model != null ? model : EnvValue.first(env, DEPLOYMENT_VARIABLE).value();
-        String version = EnvValue.first(env, API_VERSION_VARIABLE, ALTERNATE_API_VERSION_VARIABLE).value();
+        String deployment = model != null ? model : EnvVar.first(env, DEPLOYMENT_VARIABLE).value();
+        String version = EnvVar.first(env, API_VERSION_VARIABLE, ALTERNATE_API_VERSION_VARIABLE).value();
         return new AzureOpenAiEncoder(Config.defaults(endpoint, env.get(KEY_VARIABLE),
                 deployment == null ? DEFAULT_DEPLOYMENT : deployment, MAX_BATCH), version == null ? DEFAULT_API_VERSION : version);
     }

@@ -126,23 +126,6 @@ public abstract class HttpEncoder implements Encoder {
         this.hostPath = hostPort + path;
     }
 
-    /**
-     * An environment variable that supplies a setting, and its value: the first of several accepted names that is set
-     * (a provider's documented variable, then semantic-router's spelling), so that messages name the one in use.
-     */
-    record EnvValue(String variable, String value) {
-        /** The first of {@code variables} set to a non-blank value; when none is, the first name and null. */
-        static EnvValue first(Map<String, String> env, String... variables) {
-            for (String v : variables) {
-                String value = env.get(v);
-                if (value != null && !value.isBlank()) {
-                    return new EnvValue(v, value);
-                }
-            }
-            return new EnvValue(variables[0], null);
-        }
-    }
-
     /** {@code config}, or a usage error when it has no model: every provider's request names one. */
     protected static Config requireModel(Config config, String provider) {
         if (config.model() == null || config.model().isBlank()) {

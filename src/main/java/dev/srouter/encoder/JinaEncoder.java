@@ -61,10 +61,10 @@ public final class JinaEncoder extends HttpEncoder {
      * @param env reads {@code JINA_API_KEY}, else {@code JINA_AI_API_KEY}
      */
     public static JinaEncoder create(String model, String url, Map<String, String> env) {
-        EnvValue key = EnvValue.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
+        EnvVar key = EnvVar.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
         String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
         return new JinaEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
-                key.variable(), null);
+                key.name(), null);
     }
 
     @Override

@@ -70,10 +70,10 @@ public final class NimEncoder extends HttpEncoder {
      * @param env reads {@code NVIDIA_API_KEY}, else {@code NVIDIA_NIM_API_KEY}
      */
     public static NimEncoder create(String model, String url, Map<String, String> env) {
-        EnvValue key = EnvValue.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
+        EnvVar key = EnvVar.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
         String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
         return new NimEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
-                key.variable(), null);
+                key.name(), null);
     }
 
     @Override

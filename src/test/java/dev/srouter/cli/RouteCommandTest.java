@@ -286,7 +286,7 @@ class RouteCommandTest {
         assertEquals(64, cli().run(args("--limit", "0", POLITICS)).exit());
         assertEquals(64, cli().run(args("--aggregation", "median", POLITICS)).exit());
         assertEquals(64, cli().run(args("-o", "xml", POLITICS)).exit());
-        assertEquals(64, cli().run(args("--encoder", "cohere", POLITICS)).exit());
+        assertEquals(64, cli().run(args("--encoder", "cohre", POLITICS)).exit());
         Result unknown = cli().run(args("--treshold", "0.5", POLITICS));
         assertEquals(64, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("--threshold"), "did-you-mean: " + unknown);
@@ -366,17 +366,36 @@ class RouteCommandTest {
 
     @Test
     void theEncoderNamesAnErrorListsAreAcceptedByTheOption() {
-        for (String typo : List.of("cohere", "local:gpt-9", "local:bge")) {
+        // Azure and TEI need their endpoint to be built; onnx:DIR a directory (OnnxDirectoryEncoderTest builds one).
+        java.util.Map<String, String> env = java.util.Map.of("AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.com",
+                "HF_API_URL", "http://127.0.0.1:9/", "AWS_REGION", "us-east-1");
+        for (String typo : List.of("cohre", "local:gpt-9", "local:bge")) {
             Result r = cli().run(args("--encoder", typo, POLITICS));
             assertEquals(64, r.exit(), r.toString());
-            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("--encoder takes (.*) or openai:MODEL").matcher(r.err());
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("--encoder takes (.*), each HTTP provider also as NAME:MODEL")
+                    .matcher(r.err());
             assertTrue(listed.find(), "the error lists the accepted names: " + r);
             for (String name : listed.group(1).split(", ")) {
-                try (dev.srouter.encoder.Encoder e = dev.srouter.encoder.Encoders.create(name, null, null, java.util.Map.of())) {
+                if (name.equals("onnx:DIR")) {
+                    continue;
+                }
+                try (dev.srouter.encoder.Encoder e = dev.srouter.encoder.Encoders.create(name, null, null, env)) {
                     assertTrue(e.name().startsWith(name.replaceFirst(":.*", "")), name + " -> " + e.name());
                 }
             }
         }
+    }
+
+    @Test
+    void aRoutesFileNamingSemanticRoutersCohereEncoderEmbedsWithCohere(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, "encoder_type: cohere\nencoder_name: embed-english-v3.0\nroutes:\n  - name: greet\n    utterances: [hello]\n");
+        Result r = cli().run("route", "-r", file.toString(), "hi there");
+        assertEquals(4, r.exit(), "no key, so Cohere cannot be reached: " + r);
+        assertTrue(r.err().contains("COHERE_API_KEY"), r.toString());
+        Result sparse = cli().run("route", "-r", file.toString(), "--encoder", "bm25", "hi there");
+        assertEquals(64, sparse.exit(), sparse.toString());
+        assertTrue(sparse.err().contains("has no encoder that makes its vectors"), sparse.toString());
     }
 
     @Test

@@ -124,8 +124,8 @@ public final class BedrockEncoder extends HttpEncoder {
      *     size; its key is unused
      * @param region the region requests are signed for
      * @param credentials builds the credentials provider, called on the first {@link #encode} that sends something
-     * @param credentialSources where credentials are looked for, as a message names it when there are none or they
-     *     are rejected
+     * @param credentialSources where the credentials come from, as a message names it when there are none or they
+     *     are rejected: "no AWS credentials for Bedrock in ...", "check the AWS credentials (from ...)"
      * @param clock the signing time (tests fix it)
      * @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping)
      */
@@ -146,9 +146,6 @@ public final class BedrockEncoder extends HttpEncoder {
         this.credentialSources = credentialSources;
         this.clock = clock == null ? Clock.systemUTC() : clock;
     }
-
-    /** How credentials read from the given environment are named in messages. */
-    static final String ENVIRONMENT_SOURCE = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
 
     static final String MISSING_REGION = "no AWS region for Bedrock: set AWS_REGION (or AWS_DEFAULT_REGION), or region in "
             + "the profile's section of ~/.aws/config";
@@ -206,10 +203,8 @@ public final class BedrockEncoder extends HttpEncoder {
         String token = env.get("AWS_SESSION_TOKEN");
         if (notBlank(id) && notBlank(secret)) {
             return StaticCredentialsProvider.create(notBlank(token)
-                    ? AwsSessionCredentials.builder().accessKeyId(id.strip()).secretAccessKey(secret.strip())
-                            .sessionToken(token.strip()).providerName(ENVIRONMENT_SOURCE + " and AWS_SESSION_TOKEN").build()
-                    : AwsBasicCredentials.builder().accessKeyId(id.strip()).secretAccessKey(secret.strip())
-                            .providerName(ENVIRONMENT_SOURCE).build());
+                    ? AwsSessionCredentials.create(id.strip(), secret.strip(), token.strip())
+                    : AwsBasicCredentials.create(id.strip(), secret.strip()));
         }
         DefaultCredentialsProvider.Builder chain = DefaultCredentialsProvider.builder();
         if (profile != null) {
@@ -218,8 +213,15 @@ public final class BedrockEncoder extends HttpEncoder {
         return chain.build();
     }
 
-    /** Where credentials are looked for, for messages: the variables, the profile and its files, the roles. */
+    /**
+     * Where the credentials come from, as messages name it: the environment's variables when both keys are set there,
+     * else the SDK's default chain with the variables, the profile and its files, the roles it looks at.
+     */
     static String credentialSources(Map<String, String> env, String profile) {
+        if (notBlank(env.get("AWS_ACCESS_KEY_ID")) && notBlank(env.get("AWS_SECRET_ACCESS_KEY"))) {
+            return notBlank(env.get("AWS_SESSION_TOKEN")) ? "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
+                    : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+        }
         String credentialsFile = notBlank(env.get("AWS_SHARED_CREDENTIALS_FILE")) ? env.get("AWS_SHARED_CREDENTIALS_FILE") : "~/.aws/credentials";
         String configFile = notBlank(env.get("AWS_CONFIG_FILE")) ? env.get("AWS_CONFIG_FILE") : "~/.aws/config";
         String partial = "";
@@ -227,7 +229,8 @@ public final class BedrockEncoder extends HttpEncoder {
             partial = " (" + (notBlank(env.get("AWS_ACCESS_KEY_ID")) ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                     : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not") + ")";
         }
-        return "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary credentials)" + partial
+        return "the AWS SDK's default chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary "
+                + "credentials)" + partial
                 + ", the Java system properties aws.accessKeyId and aws.secretAccessKey, AWS_WEB_IDENTITY_TOKEN_FILE, profile '"
                 + (profile == null ? "default" : profile) + "'" + (profile == null ? " (AWS_PROFILE picks another)" : " (AWS_PROFILE)")
                 + " in " + credentialsFile + " and " + configFile + " (SSO and role profiles included), the container "
@@ -399,13 +402,10 @@ public final class BedrockEncoder extends HttpEncoder {
      */
     @Override
     protected String rejectedMessage(int code, String serverMessage) {
-        AwsCredentialsIdentity c = lastCredentials;
-        String from = c == null ? null : c.providerName().orElse(null);
         return "Bedrock rejected the request (HTTP " + code + " from " + displayUrl() + ")"
                 + (serverMessage.isEmpty() ? "" : ": " + serverMessage)
-                + "; check the AWS credentials" + (from == null ? "" : " (these came from " + from + ")")
-                + ", looked for in " + credentialSources + ", and that the account may invoke " + config.model()
-                + " in " + region;
+                + "; check the AWS credentials (from " + credentialSources + ") and that the account may invoke "
+                + config.model() + " in " + region;
     }
 
     @Override
@@ -462,10 +462,10 @@ public final class BedrockEncoder extends HttpEncoder {
             String detail = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("sso login")
                     ? "; the profile's SSO session has expired or is invalid: run aws sso login" : "";
             // The SDK's text goes only into the cause (shown with -v): it lists every provider's reason at length.
-            throw SrouterException.unreachable("no AWS credentials for Bedrock: looked for " + credentialSources + detail, e);
+            throw SrouterException.unreachable("no AWS credentials for Bedrock in " + credentialSources + detail, e);
         }
         if (c == null || !notBlank(c.accessKeyId()) || !notBlank(c.secretAccessKey())) {
-            throw SrouterException.unreachable("no AWS credentials for Bedrock: looked for " + credentialSources, null);
+            throw SrouterException.unreachable("no AWS credentials for Bedrock in " + credentialSources, null);
         }
         lastCredentials = c;
         return c;

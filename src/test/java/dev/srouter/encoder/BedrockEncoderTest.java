@@ -45,8 +45,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.profiles.ProfileFile;
 
 class BedrockEncoderTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -515,6 +517,37 @@ class BedrockEncoderTest {
                 "keys in the environment are what is used: the chain is not asked");
         assertTrue(sources.endsWith("the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI) "
                 + "and EC2 instance metadata"), sources);
+    }
+
+    /**
+     * The default chain reaches SSO profiles only when the sso and ssooidc modules and an HTTP client for them (the
+     * url-connection-client, the Apache and Netty ones being excluded) are on the class path; it says so when not. No
+     * request is made: the session's token is not cached, so the provider fails before it would call anything.
+     */
+    @Test
+    void ssoProfilesFindTheSsoModulesAndTheirHttpClient() {
+        ProfileFile config = ProfileFile.builder().type(ProfileFile.Type.CONFIGURATION).content("""
+                [profile srouter-sso]
+                sso_session = srouter-test-session-that-has-no-cached-token
+                sso_account_id = 111122223333
+                sso_role_name = ReadOnly
+                region = us-east-1
+                [sso-session srouter-test-session-that-has-no-cached-token]
+                sso_start_url = https://srouter-test.awsapps.com/start
+                sso_region = us-east-1
+                sso_registration_scopes = sso:account:access
+                """).build();
+        try (ProfileCredentialsProvider provider = ProfileCredentialsProvider.builder().profileFile(config).profileName("srouter-sso").build()) {
+            SdkClientException e = assertThrows(SdkClientException.class, provider::resolveCredentials);
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages.append(t).append('\n');
+            }
+            String text = messages.toString().toLowerCase(Locale.ROOT);
+            assertFalse(text.contains("class path") || text.contains("classpath") || text.contains("http implementation"),
+                    "a module is missing: " + messages);
+            assertTrue(text.contains("sso login"), "the SSO provider ran and found no token: " + messages);
+        }
     }
 
     @Test

@@ -207,8 +207,9 @@ public abstract class HttpEncoder implements Encoder {
     }
 
     /**
-     * The message when the server rejects the credentials ({@link #rejectsKey}). By default the server's text is not shown, since some
-     * providers echo part of a wrong key in it; a provider whose servers never see the secret may show it.
+     * The message when the server rejects the credentials ({@link #rejectsKey}). By default the server's text is not
+     * shown, since some providers echo part of a wrong key in it; a provider whose servers never see the secret may
+     * show it.
      *
      * @param serverMessage the server's explanation, shortened and redacted, or empty
      */

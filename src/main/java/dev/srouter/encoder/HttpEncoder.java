@@ -180,6 +180,34 @@ public abstract class HttpEncoder implements Encoder {
         return -1;
     }
 
+    /**
+     * The request one attempt sends, called before every attempt (retries included) with what {@link #buildRequest}
+     * built; by default that request itself. A provider that signs requests with a timestamp (AWS SigV4) signs here,
+     * so that a retry after a long wait does not carry an expired signature.
+     */
+    protected Request prepareAttempt(Request request) {
+        return request;
+    }
+
+    /**
+     * The message when the server rejects the credentials ({@link #rejectsKey}). By default the server's text is not
+     * shown, since some providers echo part of a wrong key in it; a provider whose servers never see the secret may
+     * show it.
+     *
+     * @param serverMessage the server's explanation, shortened and redacted, or empty
+     */
+    protected String rejectedMessage(int code, String serverMessage) {
+        return "the encoder rejected the API key (HTTP " + code + " from " + displayUrl + "); check " + keyVariable;
+    }
+
+    /**
+     * Secrets besides the key that {@link #redact} removes, e.g. credentials a provider resolves on its own; none by
+     * default.
+     */
+    protected List<String> secrets() {
+        return List.of();
+    }
+
     @Override
     public String model() {
         return config.model();
@@ -312,17 +340,16 @@ public abstract class HttpEncoder implements Encoder {
         for (int attempt = 0; ; attempt++) {
             boolean last = attempt >= config.maxRetries();
             long retryAfter = -1;
+            Request attemptRequest = prepareAttempt(request);
             requestCount.incrementAndGet();
-            try (Response response = http.newCall(request).execute()) {
+            try (Response response = http.newCall(attemptRequest).execute()) {
                 int code = response.code();
                 if (response.isSuccessful()) {
                     return parse(response.body().bytes(), batch.size());
                 }
                 String body = readSmall(response);
                 if (rejectsKey(code, body)) {
-                    // The body is not shown: some providers echo part of a wrong key in it.
-                    throw SrouterException.unreachable("the encoder rejected the API key (HTTP " + code + " from " + displayUrl
-                            + "); check " + keyVariable, null);
+                    throw SrouterException.unreachable(rejectedMessage(code, serverMessage(body, "")), null);
                 }
                 boolean retryable = code == 429 || code == 408 || code >= 500;
                 if (!retryable) {
@@ -465,12 +492,18 @@ public abstract class HttpEncoder implements Encoder {
         return line.length() > MAX_SERVER_MESSAGE ? line.substring(0, MAX_SERVER_MESSAGE) + "..." : line;
     }
 
-    /** Removes the key from text that came from elsewhere, in case a server echoes it. */
+    /** Removes the key and any other {@link #secrets()} from text that came from elsewhere, in case a server echoes them. */
     protected final String redact(String text) {
-        if (text == null || apiKey == null) {
-            return text;
+        if (text == null) {
+            return null;
         }
-        return text.replace(apiKey, "***");
+        String out = apiKey == null ? text : text.replace(apiKey, "***");
+        for (String secret : secrets()) {
+            if (secret != null && !secret.isEmpty()) {
+                out = out.replace(secret, "***");
+            }
+        }
+        return out;
     }
 
     private String afterRetries() {

@@ -88,6 +88,8 @@ public final class Encoders {
                 return CohereEncoder.create(chosenModel, url, env);
             case "google":
                 return GoogleEncoder.create(chosenModel, url, env);
+            case "bedrock":
+                return BedrockEncoder.create(chosenModel, url, env);
             case "mistral":
                 return MistralEncoder.create(chosenModel, url, env);
             case "voyage":

@@ -32,6 +32,8 @@ class EncodersTest {
         "azure, -, AzureOpenAiEncoder, azure:text-embedding-3-small",
         "cohere, -, CohereEncoder, cohere:embed-english-v3.0",
         "google, -, GoogleEncoder, google:gemini-embedding-001",
+        "bedrock, -, BedrockEncoder, bedrock:amazon.titan-embed-image-v1",
+        "bedrock:amazon.titan-embed-text-v2:0, -, BedrockEncoder, bedrock:amazon.titan-embed-text-v2:0",
         "mistral, -, MistralEncoder, mistral:mistral-embed",
         "voyage, -, VoyageEncoder, voyage:voyage-3-lite",
         "jina, -, JinaEncoder, jina:jina-embeddings-v3",

@@ -30,10 +30,12 @@ import java.util.concurrent.Future;
  * tokenizers of langchain4j's artifacts on the classpath) or a user's ONNX export ({@code --encoder onnx:DIR}, read
  * by {@link OnnxModelSpec#fromDirectory}); no network, no key.
  *
- * <p>Each text is run through the model on its own, never padded into a batch: the quantized
- * model computes its activation scales over the whole input tensor, so a batched text would get a
- * slightly different vector depending on its neighbours (cosine ~0.993 measured). Throughput comes
- * from running texts in parallel on one single-threaded-per-call session instead.
+ * <p>A text's vector never depends on the texts embedded with it. Texts are never padded into a batch (padding
+ * changes a text's vector). Texts of one token length need no padding, and where the graph gives each row of such
+ * a batch exactly the vector the text gets alone, which {@link #probeBatchExact} checks at load, they run as one
+ * batch: float32 exports do. The bundled quantized models do not: their dynamic quantization takes its scale from the
+ * whole input tensor (0 of 1,983 texts bit-identical in equal-length batches, cosine down to 0.964), so each of their
+ * texts runs on its own. Throughput also comes from running several calls at once, each single-threaded.
  */
 public final class LocalOnnxEncoder implements Encoder {
 
@@ -101,9 +103,17 @@ public final class LocalOnnxEncoder implements Encoder {
      *     sentence embedding ([batch, dimension]) an export computed itself
      * @param pooled whether {@code output} is already one vector per text
      * @param tokenTypes whether the graph takes {@code token_type_ids} (BERT does, MPNet and others do not)
+     * @param batchExact whether texts of one token length may run as one batch ({@link #probeBatchExact})
      */
     private record Loaded(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, ExecutorService pool, String output,
-            boolean pooled, boolean tokenTypes, int dimension) {}
+            boolean pooled, boolean tokenTypes, int dimension, boolean batchExact) {
+        Loaded withBatchExact(boolean exact) {
+            return new Loaded(env, session, tokenizer, pool, output, pooled, tokenTypes, dimension, exact);
+        }
+    }
+
+    /** The most texts of one length run as one batch; more would idle the other threads for no gain. */
+    static final int MAX_BATCH = 32;
 
     public LocalOnnxEncoder(Model model) {
         this(model.spec(), Runtime.getRuntime().availableProcessors());
@@ -169,21 +179,51 @@ public final class LocalOnnxEncoder implements Encoder {
         }
         Loaded l = load();
         String prefix = spec.prefix(input);
-        if (texts.size() == 1 || threads == 1) {
-            List<float[]> out = new ArrayList<>(texts.size());
-            for (String t : texts) {
-                out.add(embedOne(l, prefix + t));
+        float[][] out = new float[texts.size()][];
+        List<Runnable> tasks = new ArrayList<>();
+        if (l.batchExact && texts.size() > 1) {
+            // Texts of one token length need no padding; where the graph gives each row of such a batch the vector
+            // the text gets alone (checked at load), they run together, MAX_BATCH at a time.
+            Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
+            Encoding[] encodings = new Encoding[texts.size()];
+            for (int i = 0; i < encodings.length; i++) {
+                encodings[i] = l.tokenizer.encode(prefix + texts.get(i));
+                byLength.computeIfAbsent(encodings[i].getIds().length, k -> new ArrayList<>()).add(i);
             }
-            return out;
+            for (List<Integer> group : byLength.values()) {
+                for (int from = 0; from < group.size(); from += MAX_BATCH) {
+                    List<Integer> chunk = group.subList(from, Math.min(group.size(), from + MAX_BATCH));
+                    tasks.add(() -> {
+                        List<float[]> vectors = embedGroup(l, chunk.stream().map(i -> encodings[i]).toList());
+                        for (int j = 0; j < chunk.size(); j++) {
+                            out[chunk.get(j)] = vectors.get(j);
+                        }
+                    });
+                }
+            }
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                int at = i;
+                tasks.add(() -> out[at] = embedGroup(l, List.of(l.tokenizer.encode(prefix + texts.get(at)))).get(0));
+            }
         }
-        List<Future<float[]>> futures = new ArrayList<>(texts.size());
-        for (String t : texts) {
-            futures.add(l.pool.submit(() -> embedOne(l, prefix + t)));
+        run(l, tasks);
+        return Arrays.asList(out);
+    }
+
+    /** Runs the tasks on the encoder's threads (on this one when there is one task or one thread). */
+    private void run(Loaded l, List<Runnable> tasks) {
+        if (tasks.size() == 1 || threads == 1) {
+            tasks.forEach(Runnable::run);
+            return;
         }
-        List<float[]> out = new ArrayList<>(texts.size());
+        List<Future<?>> futures = new ArrayList<>(tasks.size());
+        for (Runnable t : tasks) {
+            futures.add(l.pool.submit(t));
+        }
         try {
-            for (Future<float[]> f : futures) {
-                out.add(f.get());
+            for (Future<?> f : futures) {
+                f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -193,33 +233,7 @@ public final class LocalOnnxEncoder implements Encoder {
             if (cause instanceof RuntimeException re) {
                 throw re;
             }
-            throw new SrouterException(1, "the local encoder failed: " + cause, cause);
-        }
-        return out;
-    }
-
-    private float[] embedOne(Loaded l, String text) {
-        Encoding enc = l.tokenizer.encode(text);
-        long[] ids = enc.getIds();
-        long[] mask = enc.getAttentionMask();
-        long[] shape = {1, ids.length};
-        try (OnnxTensor inIds = OnnxTensor.createTensor(l.env, LongBuffer.wrap(ids), shape);
-                OnnxTensor inMask = OnnxTensor.createTensor(l.env, LongBuffer.wrap(mask), shape);
-                OnnxTensor inTypes = l.tokenTypes ? OnnxTensor.createTensor(l.env, LongBuffer.wrap(new long[ids.length]), shape) : null) {
-            Map<String, OnnxTensor> inputs = inTypes == null ? Map.of("input_ids", inIds, "attention_mask", inMask)
-                    : Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes);
-            try (OrtSession.Result result = l.session.run(inputs, Set.of(l.output))) {
-                // [1, tokens, dimension] or [1, dimension]; read as one flat buffer instead of nested arrays.
-                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                if (l.pooled) {
-                    float[] v = new float[out.capacity()];
-                    out.get(v);
-                    return Encoder.normalize(v);
-                }
-                return Encoder.normalize(pool(out, mask, ids.length));
-            }
-        } catch (OrtException e) {
-            throw new SrouterException(1, "the " + type() + " encoder failed: " + e.getMessage(), e);
+            throw new SrouterException(1, "the " + type() + " encoder failed: " + cause, cause);
         }
     }
 
@@ -228,14 +242,13 @@ public final class LocalOnnxEncoder implements Encoder {
         return load().tokenizer.encode(text).getIds().length;
     }
 
-    /**
-     * Runs texts whose token sequences all have one length as one batch: no padding, so no position of any row is
-     * masked. Whether each row's vector equals the text's own unbatched vector depends on the graph (see the class
-     * comment); {@code LocalOnnxEncoderTest} measures it.
-     */
-    List<float[]> embedSameLength(List<String> texts) {
-        Loaded l = load();
-        List<Encoding> encodings = texts.stream().map(l.tokenizer::encode).toList();
+    /** Whether this model runs texts of one token length as one batch (see {@link #probeBatchExact}). */
+    boolean batchesExactly() {
+        return load().batchExact;
+    }
+
+    /** The vectors of texts whose token sequences all have one length, run as one batch: no padding. */
+    private List<float[]> embedGroup(Loaded l, List<Encoding> encodings) {
         int n = encodings.size();
         int len = encodings.get(0).getIds().length;
         long[] ids = new long[n * len];
@@ -255,18 +268,18 @@ public final class LocalOnnxEncoder implements Encoder {
             Map<String, OnnxTensor> inputs = inTypes == null ? Map.of("input_ids", inIds, "attention_mask", inMask)
                     : Map.of("input_ids", inIds, "attention_mask", inMask, "token_type_ids", inTypes);
             try (OrtSession.Result result = l.session.run(inputs, Set.of(l.output))) {
-                FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                int per = out.capacity() / n;
+                // [n, tokens, dimension] or [n, dimension]; read as one flat buffer instead of nested arrays.
+                FloatBuffer all = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                int per = all.capacity() / n;
                 List<float[]> vectors = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    FloatBuffer row = out.slice(i * per, per);
-                    long[] m = java.util.Arrays.copyOfRange(mask, i * len, (i + 1) * len);
+                    FloatBuffer row = all.slice(i * per, per);
                     float[] v;
                     if (l.pooled) {
                         v = new float[per];
                         row.get(v);
                     } else {
-                        v = pool(row, m, len);
+                        v = pool(row, Arrays.copyOfRange(mask, i * len, (i + 1) * len), len);
                     }
                     vectors.add(Encoder.normalize(v));
                 }
@@ -275,6 +288,36 @@ public final class LocalOnnxEncoder implements Encoder {
         } catch (OrtException e) {
             throw new SrouterException(1, "the " + type() + " encoder failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the graph gives each row of a batch of equal-length texts exactly the vector the text gets alone. A
+     * float32 export does (MiniLM: 1,983 of 1,983 texts bit-identical); the bundled quantized models do not (0 of
+     * 1,983, cosine down to 0.964), since their dynamic quantization takes its scale from the whole input tensor, so a
+     * text's vector would depend on its neighbours. Checked at load on pairs of sentences of one length.
+     */
+    private boolean probeBatchExact(Loaded l) {
+        String[] sentences = {"where is my order", "how do i log in", "hello there", "thanks a lot", "refund please", "good morning",
+            "my card was charged twice", "the app keeps crashing", "what is the weather like", "i want to cancel", "see you later", "hi"};
+        Map<Integer, List<Encoding>> byLength = new java.util.TreeMap<>();
+        for (String text : sentences) {
+            Encoding e = l.tokenizer.encode(spec.documentPrefix() + text);
+            byLength.computeIfAbsent(e.getIds().length, k -> new ArrayList<>()).add(e);
+        }
+        int tried = 0;
+        for (List<Encoding> same : byLength.values()) {
+            if (same.size() < 2) {
+                continue;
+            }
+            tried++;
+            List<float[]> together = embedGroup(l, same);
+            for (int i = 0; i < same.size(); i++) {
+                if (!Arrays.equals(together.get(i), embedGroup(l, List.of(same.get(i))).get(0))) {
+                    return false;
+                }
+            }
+        }
+        return tried > 0;
     }
 
     /** The sentence vector of one text's token vectors, {@code hidden} holding {@code tokens} rows. */
@@ -348,7 +391,9 @@ public final class LocalOnnxEncoder implements Encoder {
                 t.setDaemon(true);
                 return t;
             });
-            return new Loaded(env, session, tokenizer, pool, output.name, output.pooled, inputs.contains("token_type_ids"), output.dimension);
+            Loaded l = new Loaded(env, session, tokenizer, pool, output.name, output.pooled, inputs.contains("token_type_ids"), output.dimension,
+                    false);
+            return l.withBatchExact(probeBatchExact(l));
         } catch (OrtException | IOException | RuntimeException e) {
             if (session != null) {
                 try {

@@ -127,6 +127,26 @@ class OnnxDirectoryEncoderTest {
     }
 
     @Test
+    void aFloat32ExportRunsEqualLengthTextsAsBatchesWithEveryVectorBitIdenticalToItsOwn() throws IOException {
+        Path d = dir.resolve("fp32");
+        copyResource("all-minilm-l6-v2.onnx", d.resolve("model.onnx"));
+        copyResource("all-minilm-l6-v2-tokenizer.json", d.resolve("tokenizer.json"));
+        List<String> texts = variedTexts(2000);
+        try (LocalOnnxEncoder fp32 = new LocalOnnxEncoder(OnnxModelSpec.fromDirectory(d.toString(), new OnnxModelSpec.Overrides(null, 256, null, null)));
+                LocalOnnxEncoder q = new LocalOnnxEncoder(LocalOnnxEncoder.Model.ALL_MINILM_L6_V2_Q)) {
+            assertTrue(fp32.batchesExactly(), "a float32 graph gives a batch's rows the texts' own vectors");
+            assertFalse(q.batchesExactly(), "the quantized one does not (its activation scale spans the batch)");
+            java.util.Map<Integer, Integer> lengths = new java.util.HashMap<>();
+            texts.forEach(t -> lengths.merge(fp32.tokenLength(t), 1, Integer::sum));
+            assertTrue(lengths.values().stream().anyMatch(n -> n > LocalOnnxEncoder.MAX_BATCH), "some lengths fill whole batches: " + lengths);
+            List<float[]> batched = fp32.encode(texts, Encoder.Input.DOCUMENT);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(fp32.encode(List.of(texts.get(i)), Encoder.Input.DOCUMENT).get(0), batched.get(i), "text " + i + ": " + texts.get(i));
+            }
+        }
+    }
+
+    @Test
     void promptsOfTheExportPrefixQueriesAndDocuments() throws IOException {
         Path d = export("e5like", "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", "mean");
         Files.writeString(d.resolve("config_sentence_transformers.json"),

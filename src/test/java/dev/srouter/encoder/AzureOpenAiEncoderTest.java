@@ -3,6 +3,7 @@ package dev.srouter.encoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
@@ -14,17 +15,54 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
-class AzureOpenAiEncoderTest extends HttpProviderContract {
+class AzureOpenAiEncoderTest extends HttpEncoderContract<AzureOpenAiEncoder> {
     private static final String RESOURCE = "https://example-resource.openai.azure.com";
 
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
+    AzureOpenAiEncoder create(String model, String url, Map<String, String> env) {
         return AzureOpenAiEncoder.create(model, url, env);
     }
 
+    /** The factory takes no sleeper: its encoder rebuilt with one. */
     @Override
-    HttpEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new AzureOpenAiEncoder(config, AzureOpenAiEncoder.DEFAULT_API_VERSION, sleeper);
+    AzureOpenAiEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        AzureOpenAiEncoder built = create(model, url, env);
+        return new AzureOpenAiEncoder(built.config, built.apiVersion(), sleeper);
+    }
+
+    @Override
+    String type() {
+        return "azure";
+    }
+
+    @Override
+    String defaultModel() {
+        return "text-embedding-3-small";
+    }
+
+    @Override
+    int defaultDimension() {
+        return 1536;
+    }
+
+    @Override
+    double defaultThreshold() {
+        return 0.82;
+    }
+
+    @Override
+    String defaultUrl() {
+        return RESOURCE;
+    }
+
+    @Override
+    int batchLimit() {
+        return 2048;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
     }
 
     @Override
@@ -37,10 +75,15 @@ class AzureOpenAiEncoderTest extends HttpProviderContract {
         return Map.of("AZURE_OPENAI_ENDPOINT", RESOURCE);
     }
 
+    @Override
+    String missingKeyMessage() {
+        return "AZURE_OPENAI_API_KEY is not set: set it to the key of the Azure OpenAI resource at " + RESOURCE;
+    }
+
     /** The resource endpoint: Azure's paths start at the host. */
     @Override
-    String mockBaseUrl() {
-        return url("");
+    String basePath() {
+        return "";
     }
 
     @Override
@@ -60,40 +103,13 @@ class AzureOpenAiEncoderTest extends HttpProviderContract {
 
     /** What the openai SDK's AzureOpenAI client sends for semantic-router: the deployment as model, and input. */
     @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "text-embedding-3-small");
-        texts.forEach(body.putArray("input")::add);
-        return body;
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        return openAiRequest("text-embedding-3-small", texts);
     }
 
     @Override
-    int batchLimit() {
-        return 2048;
-    }
-
-    @Override
-    boolean asymmetric() {
-        return false;
-    }
-
-    @Override
-    String defaultModel() {
-        return "text-embedding-3-small";
-    }
-
-    @Override
-    int defaultDimension() {
-        return 1536;
-    }
-
-    @Override
-    double defaultThreshold() {
-        return 0.82;
-    }
-
-    @Override
-    String type() {
-        return "azure";
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /**
@@ -115,15 +131,22 @@ class AzureOpenAiEncoderTest extends HttpProviderContract {
             {-0.0052035292610526085f, 0.014513558149337769f, 0.009935051389038563f}};
     }
 
-    /** Azure's documented errorResponse: {@code {"error": {"code", "message", ...}}}. */
     @Override
-    String errorBody(String quoted) {
-        return "{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + errorMessage(quoted) + "\",\"param\":null,\"type\":null}}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "The embeddings operation does not work with the specified model: " + quoted;
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
+
+    /** Azure's documented errorResponse: {@code {"error": {"code", "message", ...}}}. */
+    @Override
+    String errorBody(String message) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.putObject("error").put("code", "BadRequest").put("message", message).putNull("param").putNull("type");
+        return root.toString();
     }
 
     @Test
@@ -132,7 +155,7 @@ class AzureOpenAiEncoderTest extends HttpProviderContract {
                 .body("{\"error\":{\"code\":\"429\",\"message\":\"Requests to the Embeddings_Create Operation have exceeded "
                         + "call rate limit of your current OpenAI S0 pricing tier.\"}}")
                 .build());
-        server.enqueue(ok(embeddings(new float[] {1, 0})));
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
 
         encoder().encode(List.of("x"), Encoder.Input.DOCUMENT);
 
@@ -144,31 +167,31 @@ class AzureOpenAiEncoderTest extends HttpProviderContract {
         Map<String, String> env = new HashMap<>(envWithKey());
         env.put("OPENAI_API_VERSION", "2024-06-01");
         env.put("AZURE_OPENAI_API_VERSION", "2025-01-01-preview");
-        assertEquals("2025-01-01-preview", ((AzureOpenAiEncoder) track(create(null, null, env))).apiVersion());
+        assertEquals("2025-01-01-preview", track(create(null, null, env)).apiVersion());
         env.remove("AZURE_OPENAI_API_VERSION");
-        assertEquals("2024-06-01", ((AzureOpenAiEncoder) track(create(null, null, env))).apiVersion());
+        assertEquals("2024-06-01", track(create(null, null, env)).apiVersion());
         env.remove("OPENAI_API_VERSION");
-        assertEquals("2024-10-21", ((AzureOpenAiEncoder) track(create(null, null, env))).apiVersion());
+        assertEquals("2024-10-21", track(create(null, null, env)).apiVersion());
 
         env.put("AZURE_OPENAI_API_VERSION", "2024-06-01");
-        server.enqueue(ok(embeddings(new float[] {1, 0})));
-        track(create(null, mockBaseUrl(), env)).encode(List.of("x"), Encoder.Input.QUERY);
-        assertEquals("api-version=2024-06-01", server.takeRequest().getUrl().encodedQuery());
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
+        track(create(null, baseUrl(), env)).encode(List.of("x"), Encoder.Input.QUERY);
+        assertEquals("api-version=2024-06-01", take().getUrl().encodedQuery());
     }
 
     @Test
     void deploymentIsTheModelOrSemanticRoutersVariableAndIsEscapedInThePath() throws Exception {
         Map<String, String> env = new HashMap<>(envWithKey());
         env.put("AZURE_OPENAI_DEPLOYMENT_NAME", "team embeddings");
-        HttpEncoder fromEnv = track(create(null, mockBaseUrl(), env));
+        HttpEncoder fromEnv = track(create(null, baseUrl(), env));
         assertEquals("team embeddings", fromEnv.model());
         assertEquals(-1, fromEnv.dimension(), "a deployment not named after a model has no known dimension");
         assertEquals(3072, track(create("text-embedding-3-large", null, env)).dimension());
-        server.enqueue(ok(embeddings(new float[] {1, 0})));
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
 
         fromEnv.encode(List.of("x"), Encoder.Input.QUERY);
 
-        RecordedRequest r = server.takeRequest();
+        RecordedRequest r = take();
         assertEquals("/openai/deployments/team%20embeddings/embeddings", r.getUrl().encodedPath());
         assertEquals("team embeddings", json(r).get("model").asText());
     }

@@ -1,9 +1,6 @@
 package dev.srouter.encoder;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,19 +17,6 @@ import org.junit.jupiter.api.Test;
 
 class GoogleEncoderTest extends HttpEncoderContract<GoogleEncoder> {
 
-    /**
-     * A {@code batchEmbedContents} response in the shape documented at https://ai.google.dev/api/embeddings
-     * ({@code BatchEmbedContentsResponse}: {@code embeddings[]} of {@code ContentEmbedding} with {@code values}, "in the
-     * same order as provided in the batch request"); the numbers are illustrative and shortened to three.
-     */
-    private static final String DOCUMENTED_RESPONSE = """
-            {
-              "embeddings": [
-                {"values": [0.013168523, -0.008711934, -0.046782676]},
-                {"values": [-0.024563482, 0.0069955, 0.031232]}
-              ]
-            }""";
-
     /** The Gemini API's answer to a wrong key, as it sends it: HTTP 400, reason API_KEY_INVALID. */
     private static final String INVALID_KEY = """
             {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT",
@@ -40,32 +24,121 @@ class GoogleEncoderTest extends HttpEncoderContract<GoogleEncoder> {
                            "domain": "googleapis.com", "metadata": {"service": "generativelanguage.googleapis.com"}}]}}""";
 
     @Override
-    protected GoogleEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+    GoogleEncoder create(String model, String url, Map<String, String> env) {
+        return GoogleEncoder.create(model, url, env);
+    }
+
+    @Override
+    GoogleEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
         return GoogleEncoder.create(model, url, env, sleeper);
     }
 
     @Override
-    protected String basePath() {
-        return "/v1beta";
+    String type() {
+        return "google";
     }
 
     @Override
-    protected int batchLimit() {
+    String defaultModel() {
+        return "gemini-embedding-001";
+    }
+
+    @Override
+    int defaultDimension() {
+        return 3072;
+    }
+
+    @Override
+    double defaultThreshold() {
+        return 0.75;
+    }
+
+    @Override
+    String defaultUrl() {
+        return "https://generativelanguage.googleapis.com/v1beta";
+    }
+
+    /** "at most 100 requests can be in one batch". */
+    @Override
+    int batchLimit() {
         return 100;
     }
 
     @Override
-    protected String keyVariable() {
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
         return "GOOGLE_API_KEY";
     }
 
     @Override
-    protected boolean requiresKey() {
-        return true;
+    String missingKeyMessage() {
+        return "set GOOGLE_API_KEY (or GEMINI_API_KEY) to a Gemini API key to use the google encoder "
+                + "(keys: https://aistudio.google.com/apikey)";
     }
 
     @Override
-    protected String responseBody(List<float[]> vectors) {
+    String basePath() {
+        return "/v1beta";
+    }
+
+    /** The model is part of the path, its colon not escaped; the key goes in a header, never in {@code ?key=}. */
+    @Override
+    String expectedPath() {
+        return "/v1beta/models/gemini-embedding-001:batchEmbedContents";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("x-goog-api-key", KEY);
+    }
+
+    /**
+     * One request per text, as semantic-router's litellm path sends for {@code gemini/MODEL}: model and
+     * {@code content.parts[].text}, no {@code taskType}, so queries and documents are sent alike.
+     */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        ObjectNode body = MAPPER.createObjectNode();
+        ArrayNode requests = body.putArray("requests");
+        for (String text : texts) {
+            ObjectNode r = requests.addObject().put("model", "models/gemini-embedding-001");
+            r.putObject("content").putArray("parts").addObject().put("text", text);
+        }
+        return body;
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return body.get("requests").findValues("text").stream().map(JsonNode::asText).toList();
+    }
+
+    /**
+     * A {@code batchEmbedContents} response in the shape documented at https://ai.google.dev/api/embeddings
+     * ({@code BatchEmbedContentsResponse}: {@code embeddings[]} of {@code ContentEmbedding} with {@code values}, "in the
+     * same order as provided in the batch request"); the numbers are illustrative and shortened to three.
+     */
+    @Override
+    String documentedResponse() {
+        return """
+                {
+                  "embeddings": [
+                    {"values": [0.013168523, -0.008711934, -0.046782676]},
+                    {"values": [-0.024563482, 0.0069955, 0.031232]}
+                  ]
+                }""";
+    }
+
+    @Override
+    float[][] documentedVectors() {
+        return new float[][] {{0.013168523f, -0.008711934f, -0.046782676f}, {-0.024563482f, 0.0069955f, 0.031232f}};
+    }
+
+    @Override
+    String responseBody(List<float[]> vectors) {
         ObjectNode root = MAPPER.createObjectNode();
         ArrayNode embeddings = root.putArray("embeddings");
         vectors.forEach(v -> {
@@ -77,61 +150,18 @@ class GoogleEncoderTest extends HttpEncoderContract<GoogleEncoder> {
         return root.toString();
     }
 
+    /** The embeddings carry no index: they come "in the same order as provided in the batch request". */
     @Override
-    protected List<String> textsSent(JsonNode body) {
-        return body.get("requests").findValues("text").stream().map(JsonNode::asText).toList();
+    String responseInReverse(List<float[]> vectors) {
+        return null;
     }
 
     /** Google's error shape: {@code {"error": {"code", "message", "status"}}}. */
     @Override
-    protected String errorBody(String message) {
+    String errorBody(String message) {
         ObjectNode root = MAPPER.createObjectNode();
         root.putObject("error").put("code", 400).put("message", message).put("status", "INVALID_ARGUMENT");
         return root.toString();
-    }
-
-    @Test
-    void sendsOneRequestPerTextToTheModelsBatchEndpointWithTheKeyInAHeader() throws Exception {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        encoder().encode(List.of("What is the meaning of life?", "How does the brain work?"), Encoder.Input.DOCUMENT);
-
-        RecordedRequest r = take();
-        assertEquals("POST", r.getMethod());
-        assertEquals("/v1beta/models/gemini-embedding-001:batchEmbedContents", r.getTarget(), "no ?key=, colon not escaped");
-        assertEquals(KEY, r.getHeaders().get("x-goog-api-key"));
-        assertNull(r.getHeaders().get("Authorization"));
-        assertEquals(MAPPER.readTree("""
-                {"requests": [
-                  {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "What is the meaning of life?"}]}},
-                  {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "How does the brain work?"}]}}
-                ]}"""), json(r));
-    }
-
-    @Test
-    void queriesAndDocumentsAreSentAlikeWithoutTaskType() throws Exception {
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        GoogleEncoder enc = encoder();
-
-        enc.encode(List.of("x"), Encoder.Input.QUERY);
-        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
-
-        JsonNode query = json(take());
-        assertEquals(query, json(take()));
-        assertTrue(query.findValues("taskType").isEmpty(), query.toString());
-        assertFalse(enc.asymmetric());
-    }
-
-    @Test
-    void theDocumentedResponseGivesUnitVectorsInOrder() {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        List<float[]> out = encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT);
-
-        assertArrayEquals(Encoder.normalize(new float[] {0.013168523f, -0.008711934f, -0.046782676f}), out.get(0), 1e-6f);
-        assertArrayEquals(Encoder.normalize(new float[] {-0.024563482f, 0.0069955f, 0.031232f}), out.get(1), 1e-6f);
-        out.forEach(HttpEncoderContract::assertUnit);
     }
 
     @Test
@@ -174,15 +204,5 @@ class GoogleEncoderTest extends HttpEncoderContract<GoogleEncoder> {
                 () -> GoogleEncoder.create("textembedding-gecko@003", null, Map.of()));
         assertEquals(ExitCode.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("Vertex AI") && e.getMessage().contains("google:gemini-embedding-001"), e.getMessage());
-    }
-
-    @Test
-    void defaults() {
-        GoogleEncoder enc = GoogleEncoder.create(null, null, Map.of());
-        assertEquals("google", enc.type());
-        assertEquals("gemini-embedding-001", enc.model());
-        assertEquals(3072, enc.dimension());
-        assertEquals(0.75, enc.defaultThreshold());
-        assertEquals("https://generativelanguage.googleapis.com/v1beta", enc.displayUrl());
     }
 }

@@ -4,56 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
-class JinaEncoderTest extends HttpProviderContract {
+class JinaEncoderTest extends HttpEncoderContract<JinaEncoder> {
 
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
+    JinaEncoder create(String model, String url, Map<String, String> env) {
         return JinaEncoder.create(model, url, env);
     }
 
+    /** The factory takes no sleeper: its encoder rebuilt with one; the contract's waiting tests use the first variable. */
     @Override
-    HttpEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new JinaEncoder(config, JinaEncoder.KEY_VARIABLE, sleeper);
+    JinaEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return new JinaEncoder(create(model, url, env).config, JinaEncoder.KEY_VARIABLE, sleeper);
     }
 
     @Override
-    String keyVariable() {
-        return "JINA_API_KEY";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
-    /** What litellm sends for semantic-router's JinaEncoder: model and input, no task, for queries and documents alike. */
-    @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "jina-embeddings-v3");
-        texts.forEach(body.putArray("input")::add);
-        return body;
-    }
-
-    @Override
-    int batchLimit() {
-        return 2048;
-    }
-
-    @Override
-    boolean asymmetric() {
-        return false;
+    String type() {
+        return "jina";
     }
 
     @Override
@@ -72,8 +45,54 @@ class JinaEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String type() {
-        return "jina";
+    String defaultUrl() {
+        return "https://api.jina.ai/v1";
+    }
+
+    @Override
+    int batchLimit() {
+        return 2048;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
+        return "JINA_API_KEY";
+    }
+
+    @Override
+    String missingKeyMessage() {
+        return "JINA_API_KEY (or JINA_AI_API_KEY) is not set: set it to use Jina AI";
+    }
+
+    @Override
+    String basePath() {
+        return "/v1";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /** What litellm sends for semantic-router's JinaEncoder: model and input, no task, for queries and documents alike. */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        return openAiRequest("jina-embeddings-v3", texts);
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /**
@@ -93,22 +112,27 @@ class JinaEncoderTest extends HttpProviderContract {
         return new float[][] {{0.0293f, -0.0157f, 0.0863f}, {0.0127f, -0.0561f, 0.0445f}};
     }
 
-    /** Jina answers errors with {@code {"detail": "[RID: ...] MESSAGE"}}. */
     @Override
-    String errorBody(String quoted) {
-        return "{\"detail\":\"" + errorMessage(quoted) + "\"}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "[RID: 5b5f2c1e] Validation error: " + quoted;
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
+
+    /** Jina answers errors with {@code {"detail": "[RID: ...] MESSAGE"}}, shown as it is. */
+    @Override
+    String errorBody(String message) {
+        return MAPPER.createObjectNode().put("detail", message).toString();
     }
 
     @Test
     void semanticRoutersTypeAndKeyVariableAreAccepted() {
         assertEquals(List.of("jina", "jina_ai"), JinaEncoder.NAMES);
         server.enqueue(status(401, "{\"detail\":\"Invalid API key\"}"));
-        HttpEncoder enc = track(JinaEncoder.create(null, mockBaseUrl(), Map.of("JINA_AI_API_KEY", KEY)));
+        HttpEncoder enc = track(JinaEncoder.create(null, baseUrl(), Map.of("JINA_AI_API_KEY", KEY)));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.QUERY));
 
@@ -116,9 +140,12 @@ class JinaEncoderTest extends HttpProviderContract {
     }
 
     @Test
-    void missingKeyNamesBothVariables() {
-        SrouterException e = assertThrows(SrouterException.class,
-                () -> track(JinaEncoder.create(null, null, Map.of())).encode(List.of("x"), Encoder.Input.QUERY));
-        assertEquals("JINA_API_KEY (or JINA_AI_API_KEY) is not set: set it to use Jina AI", e.getMessage());
+    void jinasRequestIdIsShownWithItsMessage() {
+        server.enqueue(status(400, errorBody("[RID: 5b5f2c1e] Validation error: input must not be empty")));
+        HttpEncoder enc = encoder();
+
+        SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.QUERY));
+
+        assertTrue(e.getMessage().endsWith("(HTTP 400): [RID: 5b5f2c1e] Validation error: input must not be empty"), e.getMessage());
     }
 }

@@ -3,56 +3,29 @@ package dev.srouter.encoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
-class MistralEncoderTest extends HttpProviderContract {
+class MistralEncoderTest extends HttpEncoderContract<MistralEncoder> {
 
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
+    MistralEncoder create(String model, String url, Map<String, String> env) {
         return MistralEncoder.create(model, url, env);
     }
 
+    /** The factory takes no sleeper: its encoder rebuilt with one; the contract's waiting tests use the first variable. */
     @Override
-    HttpEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new MistralEncoder(config, MistralEncoder.KEY_VARIABLE, sleeper);
+    MistralEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return new MistralEncoder(create(model, url, env).config, MistralEncoder.KEY_VARIABLE, sleeper);
     }
 
     @Override
-    String keyVariable() {
-        return "MISTRAL_API_KEY";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
-    /** What litellm sends for semantic-router's MistralEncoder: model and input, the same for queries and documents. */
-    @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "mistral-embed");
-        texts.forEach(body.putArray("input")::add);
-        return body;
-    }
-
-    @Override
-    int batchLimit() {
-        return 512;
-    }
-
-    @Override
-    boolean asymmetric() {
-        return false;
+    String type() {
+        return "mistral";
     }
 
     @Override
@@ -71,8 +44,54 @@ class MistralEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String type() {
-        return "mistral";
+    String defaultUrl() {
+        return "https://api.mistral.ai/v1";
+    }
+
+    @Override
+    int batchLimit() {
+        return 512;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
+        return "MISTRAL_API_KEY";
+    }
+
+    @Override
+    String missingKeyMessage() {
+        return "MISTRAL_API_KEY (or MISTRALAI_API_KEY) is not set: set it to use Mistral AI";
+    }
+
+    @Override
+    String basePath() {
+        return "/v1";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /** What litellm sends for semantic-router's MistralEncoder: model and input, the same for queries and documents. */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        return openAiRequest("mistral-embed", texts);
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /**
@@ -94,22 +113,30 @@ class MistralEncoderTest extends HttpProviderContract {
             {-0.0230560302734375f, 0.039093017578125f, 0.0521240234375f}};
     }
 
-    /** Mistral's error shape, as quoted from a real 400 in semantic-router issue #297. */
     @Override
-    String errorBody(String quoted) {
-        return "{\"object\":\"error\",\"message\":\"" + errorMessage(quoted)
-                + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "Too many tokens in batch. Max is 16384 got 17555 (" + quoted + ")";
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
+
+    /**
+     * Mistral's error shape, as quoted from a real 400 in semantic-router issue #297 ("Too many tokens in batch. Max is
+     * 16384 got 17555").
+     */
+    @Override
+    String errorBody(String message) {
+        return MAPPER.createObjectNode().put("object", "error").put("message", message).put("type", "invalid_request_error")
+                .putNull("param").putNull("code").toString();
     }
 
     @Test
     void keyFromSemanticRoutersVariableIsNamedWhenRejected() {
         server.enqueue(status(401, "{\"message\":\"Unauthorized\",\"request_id\":\"0\"}"));
-        HttpEncoder enc = track(MistralEncoder.create(null, mockBaseUrl(), Map.of("MISTRALAI_API_KEY", KEY)));
+        HttpEncoder enc = track(MistralEncoder.create(null, baseUrl(), Map.of("MISTRALAI_API_KEY", KEY)));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.QUERY));
 
@@ -119,10 +146,10 @@ class MistralEncoderTest extends HttpProviderContract {
 
     @Test
     void documentedVariableWinsOverSemanticRoutersAndBothAreNamedWhenMissing() throws Exception {
-        server.enqueue(ok(embeddings(new float[] {1, 0})));
-        track(MistralEncoder.create(null, mockBaseUrl(), Map.of("MISTRAL_API_KEY", KEY, "MISTRALAI_API_KEY", "other")))
+        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
+        track(MistralEncoder.create(null, baseUrl(), Map.of("MISTRAL_API_KEY", KEY, "MISTRALAI_API_KEY", "other")))
                 .encode(List.of("x"), Encoder.Input.QUERY);
-        assertEquals("Bearer " + KEY, server.takeRequest().getHeaders().get("Authorization"));
+        assertEquals("Bearer " + KEY, take().getHeaders().get("Authorization"));
 
         SrouterException e = assertThrows(SrouterException.class,
                 () -> track(MistralEncoder.create(null, null, Map.of())).encode(List.of("x"), Encoder.Input.QUERY));

@@ -4,59 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
-class NimEncoderTest extends HttpProviderContract {
+class NimEncoderTest extends HttpEncoderContract<NimEncoder> {
 
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
+    NimEncoder create(String model, String url, Map<String, String> env) {
         return NimEncoder.create(model, url, env);
     }
 
+    /** The factory takes no sleeper: its encoder rebuilt with one; the contract's waiting tests use the first variable. */
     @Override
-    HttpEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new NimEncoder(config, NimEncoder.KEY_VARIABLE, sleeper);
+    NimEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return new NimEncoder(create(model, url, env).config, NimEncoder.KEY_VARIABLE, sleeper);
     }
 
     @Override
-    String keyVariable() {
-        return "NVIDIA_API_KEY";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
-    /**
-     * What semantic-router's NimEncoder sends through litellm, {@code input_type: passage} from both encode_queries and
-     * encode_documents, plus the documented default {@code truncate: NONE}.
-     */
-    @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "nvidia/nv-embedqa-e5-v5");
-        texts.forEach(body.putArray("input")::add);
-        return body.put("input_type", "passage").put("truncate", "NONE");
-    }
-
-    @Override
-    int batchLimit() {
-        return 50;
-    }
-
-    @Override
-    boolean asymmetric() {
-        return false;
+    String type() {
+        return "nim";
     }
 
     @Override
@@ -75,8 +45,58 @@ class NimEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String type() {
-        return "nim";
+    String defaultUrl() {
+        return "https://integrate.api.nvidia.com/v1";
+    }
+
+    @Override
+    int batchLimit() {
+        return 50;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
+        return "NVIDIA_API_KEY";
+    }
+
+    @Override
+    String missingKeyMessage() {
+        return "NVIDIA_API_KEY (or NVIDIA_NIM_API_KEY) is not set: set it to use NVIDIA's API catalog, "
+                + "or point --encoder-url at a self-hosted NIM, which needs no key";
+    }
+
+    @Override
+    String basePath() {
+        return "/v1";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /**
+     * What semantic-router's NimEncoder sends through litellm, {@code input_type: passage} from both encode_queries and
+     * encode_documents, plus the documented default {@code truncate: NONE}.
+     */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        return openAiRequest("nvidia/nv-embedqa-e5-v5", texts).put("input_type", "passage").put("truncate", "NONE");
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /**
@@ -97,15 +117,21 @@ class NimEncoderTest extends HttpProviderContract {
         return new float[][] {{0.0010356903f, -0.017669678f, 0.050231934f}, {-0.008117676f, -0.035369873f, 0.04928589f}};
     }
 
-    /** The API catalog answers errors as RFC 7807 problem details, the explanation in {@code detail}. */
     @Override
-    String errorBody(String quoted) {
-        return "{\"type\":\"about:blank\",\"status\":400,\"title\":\"Bad Request\",\"detail\":\"" + errorMessage(quoted) + "\"}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "Input length 600 exceeds maximum allowed token size 512: " + quoted;
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
+
+    /** The API catalog answers errors as RFC 7807 problem details, the explanation in {@code detail}. */
+    @Override
+    String errorBody(String message) {
+        return MAPPER.createObjectNode().put("type", "about:blank").put("status", 400).put("title", "Bad Request")
+                .put("detail", message).toString();
     }
 
     @Test
@@ -116,19 +142,11 @@ class NimEncoderTest extends HttpProviderContract {
     @Test
     void keyFromSemanticRoutersVariableIsNamedWhenRejected() {
         server.enqueue(status(401, "{\"type\":\"about:blank\",\"status\":401,\"title\":\"Unauthorized\"}"));
-        HttpEncoder enc = track(NimEncoder.create(null, mockBaseUrl(), Map.of("NVIDIA_NIM_API_KEY", KEY)));
+        HttpEncoder enc = track(NimEncoder.create(null, baseUrl(), Map.of("NVIDIA_NIM_API_KEY", KEY)));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.QUERY));
 
         assertTrue(e.getMessage().endsWith("; check NVIDIA_NIM_API_KEY"), e.getMessage());
-    }
-
-    @Test
-    void missingKeySuggestsASelfHostedNim() {
-        SrouterException e = assertThrows(SrouterException.class,
-                () -> track(NimEncoder.create(null, null, Map.of())).encode(List.of("x"), Encoder.Input.QUERY));
-        assertEquals("NVIDIA_API_KEY (or NVIDIA_NIM_API_KEY) is not set: set it to use NVIDIA's API catalog, "
-                + "or point --encoder-url at a self-hosted NIM, which needs no key", e.getMessage());
     }
 
     @Test

@@ -1,9 +1,7 @@
 package dev.srouter.encoder;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,56 +12,121 @@ import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
+
+    @Override
+    OllamaEncoder create(String model, String url, Map<String, String> env) {
+        return OllamaEncoder.create(model, url, env);
+    }
+
+    @Override
+    OllamaEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return OllamaEncoder.create(model, url, env, sleeper);
+    }
+
+    @Override
+    String type() {
+        return "ollama";
+    }
+
+    @Override
+    String defaultModel() {
+        return "hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16";
+    }
+
+    @Override
+    int defaultDimension() {
+        return 1024;
+    }
+
+    @Override
+    double defaultThreshold() {
+        return 0.5;
+    }
+
+    @Override
+    String defaultUrl() {
+        return "http://localhost:11434";
+    }
+
+    @Override
+    int batchLimit() {
+        return 64;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
+        return "OLLAMA_API_KEY";
+    }
+
+    /** A local server needs no key; only ollama.com's cloud API does (tested below). */
+    @Override
+    String missingKeyMessage() {
+        return null;
+    }
+
+    @Override
+    String basePath() {
+        return "";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/api/embed";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /** What semantic-router's OllamaEncoder sends through the ollama client: model and input, nothing else. */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        ObjectNode body = MAPPER.createObjectNode().put("model", "hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16");
+        texts.forEach(body.putArray("input")::add);
+        return body;
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
+    }
 
     /**
      * The response of {@code POST /api/embed} to the documented multiple-input example ("Why is the sky blue?", "Why is
      * the grass green?" with all-minilm), https://docs.ollama.com/api/embed and
      * https://github.com/ollama/ollama/blob/main/docs/api.md#generate-embeddings, vectors cut to their first three numbers.
      */
-    private static final String DOCUMENTED_RESPONSE = """
-            {
-              "model": "all-minilm",
-              "embeddings": [
-                [0.010071029, -0.0017594862, 0.05007221],
-                [-0.0098027075, 0.06042469, 0.025257962]
-              ],
-              "total_duration": 14143917,
-              "load_duration": 1019500,
-              "prompt_eval_count": 8
-            }""";
-
     @Override
-    protected OllamaEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
-        return OllamaEncoder.create(model, url, env, sleeper);
+    String documentedResponse() {
+        return """
+                {
+                  "model": "all-minilm",
+                  "embeddings": [
+                    [0.010071029, -0.0017594862, 0.05007221],
+                    [-0.0098027075, 0.06042469, 0.025257962]
+                  ],
+                  "total_duration": 14143917,
+                  "load_duration": 1019500,
+                  "prompt_eval_count": 8
+                }""";
     }
 
     @Override
-    protected String basePath() {
-        return "";
+    float[][] documentedVectors() {
+        return new float[][] {{0.010071029f, -0.0017594862f, 0.05007221f}, {-0.0098027075f, 0.06042469f, 0.025257962f}};
     }
 
     @Override
-    protected int batchLimit() {
-        return 64;
-    }
-
-    @Override
-    protected String keyVariable() {
-        return "OLLAMA_API_KEY";
-    }
-
-    /** Only ollama.com's cloud API needs a key. */
-    @Override
-    protected boolean requiresKey() {
-        return false;
-    }
-
-    @Override
-    protected String responseBody(List<float[]> vectors) {
+    String responseBody(List<float[]> vectors) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("model", "m");
         ArrayNode embeddings = root.putArray("embeddings");
@@ -76,54 +139,16 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
         return root.toString();
     }
 
+    /** Ollama's embeddings carry no index: they come in the order of the inputs. */
     @Override
-    protected List<String> textsSent(JsonNode body) {
-        return MAPPER.convertValue(body.get("input"), List.class);
+    String responseInReverse(List<float[]> vectors) {
+        return null;
     }
 
     /** Ollama's errors: {@code {"error": "..."}}. */
     @Override
-    protected String errorBody(String message) {
+    String errorBody(String message) {
         return MAPPER.createObjectNode().put("error", message).toString();
-    }
-
-    @Test
-    void sendsModelAndInputOnlyAndNoCredentialLocally() throws Exception {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        encoder(null, baseUrl(), Map.of()).encode(List.of("Why is the sky blue?", "Why is the grass green?"), Encoder.Input.DOCUMENT);
-
-        RecordedRequest r = take();
-        assertEquals("POST", r.getMethod());
-        assertEquals("/api/embed", r.getUrl().encodedPath());
-        assertNull(r.getHeaders().get("Authorization"));
-        assertEquals(MAPPER.readTree("""
-                {"model": "hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16",
-                 "input": ["Why is the sky blue?", "Why is the grass green?"]}"""), json(r));
-    }
-
-    @Test
-    void queriesAndDocumentsAreSentAlike() throws Exception {
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        OllamaEncoder enc = encoder();
-
-        enc.encode(List.of("x"), Encoder.Input.QUERY);
-        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
-
-        assertEquals(json(take()), json(take()));
-        assertFalse(enc.asymmetric());
-    }
-
-    @Test
-    void theDocumentedResponseGivesUnitVectorsInOrder() {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        List<float[]> out = encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT);
-
-        assertArrayEquals(Encoder.normalize(new float[] {0.010071029f, -0.0017594862f, 0.05007221f}), out.get(0), 1e-6f);
-        assertArrayEquals(Encoder.normalize(new float[] {-0.0098027075f, 0.06042469f, 0.025257962f}), out.get(1), 1e-6f);
-        out.forEach(HttpEncoderContract::assertUnit);
     }
 
     @Test
@@ -162,9 +187,13 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
 
     @Test
     void ollamaCloudNeedsOllamaApiKeyAndGetsItAsBearer() throws Exception {
-        SrouterException e = assertThrows(SrouterException.class,
-                () -> encoder(null, "https://ollama.com", Map.of()).encode(List.of("x"), Encoder.Input.DOCUMENT));
+        OllamaEncoder cloud = encoder(null, "https://ollama.com", Map.of());
+        SrouterException e = assertThrows(SrouterException.class, () -> cloud.encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
+        assertEquals("set OLLAMA_API_KEY to an ollama.com API key to use Ollama's cloud API "
+                + "(keys: https://ollama.com/settings/keys)", e.getMessage());
+        assertFalse(cloud.clientCreated(), "no HTTP client for a request that cannot succeed");
+        assertEquals(0, cloud.requestCount());
         assertEquals(0, server.getRequestCount());
 
         server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
@@ -173,12 +202,7 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
     }
 
     @Test
-    void defaults() {
-        OllamaEncoder enc = OllamaEncoder.create(null, null, Map.of());
-        assertEquals("ollama", enc.type());
-        assertEquals("hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16", enc.model());
-        assertEquals(1024, enc.dimension());
-        assertEquals(0.5, enc.defaultThreshold());
+    void dimensionsOfOtherModels() {
         assertEquals(768, OllamaEncoder.create("nomic-embed-text:latest", null, Map.of()).dimension());
         assertEquals(-1, OllamaEncoder.create("some-other-model", null, Map.of()).dimension());
     }

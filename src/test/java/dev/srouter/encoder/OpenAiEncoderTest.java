@@ -30,43 +30,48 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /**
- * OpenAI and the servers that copy its protocol: {@link HttpProviderContract}, which every HTTP provider passes, and the
+ * OpenAI and the servers that copy its protocol: {@link HttpEncoderContract}, which every HTTP provider passes, and the
  * transport's behaviour in detail (backoff, timeouts, unreachable hosts, concurrency), shown here once for all of them.
  */
-class OpenAiEncoderTest extends HttpProviderContract {
+class OpenAiEncoderTest extends HttpEncoderContract<OpenAiEncoder> {
 
     // ---- OpenAI for the contract ----
 
+    /** Through {@link Encoders}, which builds OpenAI's encoder for the CLI. */
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
-        return (HttpEncoder) Encoders.create(model == null ? "openai" : "openai:" + model, null, url, env);
+    OpenAiEncoder create(String model, String url, Map<String, String> env) {
+        return (OpenAiEncoder) Encoders.create(model == null ? "openai" : "openai:" + model, null, url, env);
+    }
+
+    /** The factory takes no sleeper: its encoder rebuilt with one. */
+    @Override
+    OpenAiEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return new OpenAiEncoder(create(model, url, env).config, sleeper);
     }
 
     @Override
-    OpenAiEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new OpenAiEncoder(config, sleeper);
+    String type() {
+        return "openai";
     }
 
     @Override
-    String keyVariable() {
-        return "OPENAI_API_KEY";
+    String defaultModel() {
+        return "text-embedding-3-small";
     }
 
     @Override
-    String expectedPath() {
-        return "/v1/embeddings";
+    int defaultDimension() {
+        return 1536;
     }
 
     @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
+    double defaultThreshold() {
+        return 0.3;
     }
 
     @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "text-embedding-3-small");
-        texts.forEach(body.putArray("input")::add);
-        return body;
+    String defaultUrl() {
+        return "https://api.openai.com/v1";
     }
 
     /** What Encoders configures, below the 2048 inputs OpenAI accepts. */
@@ -81,23 +86,40 @@ class OpenAiEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String defaultModel() {
-        return OpenAiEncoder.DEFAULT_MODEL;
+    String keyVariable() {
+        return "OPENAI_API_KEY";
     }
 
     @Override
-    int defaultDimension() {
-        return 1536;
+    String missingKeyMessage() {
+        return "OPENAI_API_KEY is not set: set it to use OpenAI, or point --encoder-url (or OPENAI_BASE_URL) at a local "
+                + "OpenAI-compatible server, which needs no key, e.g. Ollama: --encoder openai:nomic-embed-text "
+                + "--encoder-url http://localhost:11434/v1";
     }
 
     @Override
-    double defaultThreshold() {
-        return 0.3;
+    String basePath() {
+        return "/v1";
     }
 
     @Override
-    String type() {
-        return "openai";
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        return openAiRequest("text-embedding-3-small", texts);
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /** The shape of the example at https://platform.openai.com/docs/api-reference/embeddings/create; illustrative values. */
@@ -116,34 +138,38 @@ class OpenAiEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String errorBody(String quoted) {
-        return "{\"error\":{\"message\":\"" + errorMessage(quoted) + "\",\"type\":\"invalid_request_error\",\"code\":null}}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "'$.input' is invalid: " + quoted;
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
     }
 
-    // ---- helpers ----
-
-    private String baseUrl() {
-        return url("/v1");
+    /** OpenAI's error shape, e.g. {@code "'$.input' is invalid: ..."} with {@code invalid_request_error}. */
+    @Override
+    String errorBody(String message) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.putObject("error").put("message", message).put("type", "invalid_request_error").putNull("code");
+        return root.toString();
     }
 
-    private OpenAiEncoder encoder(String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
-        return encoder(baseUrl(), key, model, batchSize, maxRetries, readTimeout);
+    // ---- helpers for the transport's tests: the constructor, short timeouts and a 100 ms initial backoff ----
+
+    private OpenAiEncoder configured(String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
+        return configured(baseUrl(), key, model, batchSize, maxRetries, readTimeout);
     }
 
-    private OpenAiEncoder encoder(String url, String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
+    private OpenAiEncoder configured(String url, String key, String model, int batchSize, int maxRetries, Duration readTimeout) {
         HttpEncoder.Config config = new HttpEncoder.Config(url, key, model, batchSize, Duration.ofSeconds(2), readTimeout,
                 maxRetries, Duration.ofMillis(100));
         return track(new OpenAiEncoder(config, sleeps::add));
     }
 
-    @Override
-    OpenAiEncoder encoder() {
-        return encoder(KEY, "text-embedding-3-small", 512, 3, Duration.ofSeconds(5));
+    /** The test key, the default model, 512 texts per request, 3 retries, a 5 s read timeout. */
+    private OpenAiEncoder configured() {
+        return configured(KEY, "text-embedding-3-small", 512, 3, Duration.ofSeconds(5));
     }
 
     /** {"data":[...]} with one item per vector, items listed in the given order of indexes. */
@@ -179,7 +205,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     void encodesNormalizesAndOrdersByIndex() throws Exception {
         float[][] v = {{3, 4}, {0, 5}, {1, 0}};
         server.enqueue(ok(embeddingsInOrder(v, 2, 0, 1)));
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
 
         List<float[]> out = enc.encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT);
 
@@ -187,7 +213,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         assertArrayEquals(new float[] {0.6f, 0.8f}, out.get(0), 1e-6f);
         assertArrayEquals(new float[] {0f, 1f}, out.get(1), 1e-6f);
         assertArrayEquals(new float[] {1f, 0f}, out.get(2), 1e-6f);
-        out.forEach(HttpProviderContract::assertUnit);
+        out.forEach(HttpEncoderContract::assertUnit);
 
         RecordedRequest r = server.takeRequest();
         assertEquals("POST", r.getMethod());
@@ -202,7 +228,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void sendsNoAuthorizationWithoutKeyAndAcceptsTrailingSlash() throws Exception {
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
-        OpenAiEncoder enc = encoder(url("/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(url("/v1/"), null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
 
         enc.encode(List.of("hello"), Encoder.Input.DOCUMENT);
 
@@ -214,7 +240,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void blankKeyCountsAsNone() throws Exception {
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
-        encoder("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"), Encoder.Input.DOCUMENT);
+        configured("  ", "m", 512, 0, Duration.ofSeconds(5)).encode(List.of("hello"), Encoder.Input.DOCUMENT);
         assertNull(server.takeRequest().getHeaders().get("Authorization"));
     }
 
@@ -224,7 +250,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         server.enqueue(ok(embeddingsFor(texts.subList(0, 2), 0)));
         server.enqueue(ok(embeddingsFor(texts.subList(2, 4), 2)));
         server.enqueue(ok(embeddingsFor(texts.subList(4, 5), 4)));
-        OpenAiEncoder enc = encoder(KEY, "text-embedding-3-small", 2, 0, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(KEY, "text-embedding-3-small", 2, 0, Duration.ofSeconds(5));
 
         List<float[]> out = enc.encode(texts, Encoder.Input.DOCUMENT);
 
@@ -240,7 +266,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void emptyInputSendsNothingAndBuildsNoClient() {
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
         assertEquals(List.of(), enc.encode(List.of(), Encoder.Input.DOCUMENT));
         assertFalse(enc.clientCreated());
         assertEquals(0, server.getRequestCount());
@@ -249,7 +275,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void clientIsBuiltLazilyAndCloseIsSafe() {
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
         assertFalse(enc.clientCreated());
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
         assertTrue(enc.clientCreated());
@@ -265,7 +291,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
                     + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
                     + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
             int before = server.getRequestCount();
-            OpenAiEncoder enc = encoder();
+            OpenAiEncoder enc = configured();
 
             SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -281,7 +307,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void missingKeyForOpenAiItselfFailsBeforeAnyRequest() {
-        OpenAiEncoder enc = encoder(OpenAiEncoder.DEFAULT_BASE_URL, null, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
+        OpenAiEncoder enc = configured(OpenAiEncoder.DEFAULT_BASE_URL, null, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
                 Duration.ofSeconds(5));
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
@@ -295,7 +321,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7")
                 .body("{\"error\":{\"message\":\"Rate limit reached\"}}").build());
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}}, 0)));
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
@@ -311,7 +337,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3600").build());
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}}, 0)));
 
-        encoder().encode(List.of("x"), Encoder.Input.DOCUMENT);
+        configured().encode(List.of("x"), Encoder.Input.DOCUMENT);
 
         assertEquals(2, sleeps.size());
         assertTrue(sleeps.get(0) > 27_000 && sleeps.get(0) <= 30_000, "HTTP date gave " + sleeps.get(0));
@@ -323,7 +349,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         for (int i = 0; i < 3; i++) {
             server.enqueue(status(429, "{\"error\":{\"message\":\"Rate limit reached for requests\"}}"));
         }
-        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(KEY, "m", 512, 2, Duration.ofSeconds(5));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -339,7 +365,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         for (int i = 0; i < 4; i++) {
             server.enqueue(status(500, "{\"error\":{\"message\":\"The server had an error while processing your request.\"}}"));
         }
-        OpenAiEncoder enc = encoder(KEY, "m", 512, 3, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(KEY, "m", 512, 3, Duration.ofSeconds(5));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -357,7 +383,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void backoffGrowsExponentiallyWithJitterAndIsCapped() {
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
         long maxSeen0 = 0;
         long maxSeen3 = 0;
         Set<Long> distinct3 = new HashSet<>();
@@ -381,7 +407,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     void serverErrorThenSuccess() {
         server.enqueue(status(502, "<html>Bad gateway</html>"));
         server.enqueue(ok(embeddingsInOrder(new float[][] {{0, 2}}, 0)));
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
@@ -396,7 +422,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
             server.enqueue(new MockResponse.Builder().code(200).body(embeddingsInOrder(new float[][] {{1}}, 0))
                     .headersDelay(2, TimeUnit.SECONDS).build());
         }
-        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
+        OpenAiEncoder enc = configured(KEY, "m", 512, 2, Duration.ofMillis(200));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -412,7 +438,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         server.enqueue(new MockResponse.Builder().code(200).body(embeddingsInOrder(new float[][] {{1}}, 0))
                 .bodyDelay(2, TimeUnit.SECONDS).build());
         server.enqueue(ok(embeddingsInOrder(new float[][] {{4, 3}}, 0)));
-        OpenAiEncoder enc = encoder(KEY, "m", 512, 2, Duration.ofMillis(200));
+        OpenAiEncoder enc = configured(KEY, "m", 512, 2, Duration.ofMillis(200));
 
         List<float[]> out = enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
 
@@ -424,7 +450,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     void clientErrorIsExit1WithServerMessageAndNoRetry() {
         server.enqueue(status(404, "{\"error\":{\"message\":\"The model `text-embedding-4` does not exist\","
                 + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -438,7 +464,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void ollamaStyleErrorStringIsShown() {
         server.enqueue(status(400, "{\"error\":\"model \\\"nope\\\" not found, try pulling it first\"}"));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x"), Encoder.Input.DOCUMENT));
+        SrouterException e = assertThrows(SrouterException.class, () -> configured().encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().endsWith("model \"nope\" not found, try pulling it first"), e.getMessage());
     }
@@ -446,7 +472,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void notJsonIsMalformedExit1WithoutRetry() {
         server.enqueue(new MockResponse.Builder().code(200).body("<html>hello</html>").build());
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -466,7 +492,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         };
         for (String body : bodies) {
             server.enqueue(ok(body));
-            SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("x"), Encoder.Input.DOCUMENT), body);
+            SrouterException e = assertThrows(SrouterException.class, () -> configured().encode(List.of("x"), Encoder.Input.DOCUMENT), body);
             assertEquals(ExitCode.FAILURE, e.exitCode(), body);
             assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
         }
@@ -475,7 +501,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void wrongVectorCountIsExit1() {
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}, {0, 1}}, 0, 1)));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT));
+        SrouterException e = assertThrows(SrouterException.class, () -> configured().encode(List.of("a", "b", "c"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("malformed response: 2 vectors for 3 texts"), e.getMessage());
     }
@@ -483,7 +509,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void mixedDimensionsAreMalformed() {
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 0}, {0, 1, 0}}, 0, 1)));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
+        SrouterException e = assertThrows(SrouterException.class, () -> configured().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.FAILURE, e.exitCode());
         assertTrue(e.getMessage().contains("different dimensions"), e.getMessage());
     }
@@ -491,7 +517,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
     @Test
     void duplicateIndexIsMalformed() {
         server.enqueue(ok("{\"data\":[{\"index\":0,\"embedding\":[1]},{\"index\":0,\"embedding\":[2]}]}"));
-        SrouterException e = assertThrows(SrouterException.class, () -> encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
+        SrouterException e = assertThrows(SrouterException.class, () -> configured().encode(List.of("a", "b"), Encoder.Input.DOCUMENT));
         assertTrue(e.getMessage().contains("malformed response"), e.getMessage());
     }
 
@@ -501,7 +527,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         gone.start(InetAddress.getByName("127.0.0.1"), 0);
         String url = "http://127.0.0.1:" + gone.getPort() + "/v1";
         gone.close();
-        OpenAiEncoder enc = encoder(url, KEY, "m", 512, 3, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(url, KEY, "m", 512, 3, Duration.ofSeconds(5));
 
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.DOCUMENT));
 
@@ -514,11 +540,11 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void dimensionIsKnownForOpenAiModelsAndLearnedOtherwise() {
-        assertEquals(1536, encoder(KEY, "text-embedding-3-small", 512, 0, Duration.ofSeconds(5)).dimension());
-        assertEquals(1536, encoder(KEY, "text-embedding-ada-002", 512, 0, Duration.ofSeconds(5)).dimension());
-        assertEquals(3072, encoder(KEY, "text-embedding-3-large", 512, 0, Duration.ofSeconds(5)).dimension());
+        assertEquals(1536, configured(KEY, "text-embedding-3-small", 512, 0, Duration.ofSeconds(5)).dimension());
+        assertEquals(1536, configured(KEY, "text-embedding-ada-002", 512, 0, Duration.ofSeconds(5)).dimension());
+        assertEquals(3072, configured(KEY, "text-embedding-3-large", 512, 0, Duration.ofSeconds(5)).dimension());
 
-        OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals(-1, enc.dimension());
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2, 3, 4, 5}}, 0)));
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -527,7 +553,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void laterResponseWithOtherDimensionIsMalformed() {
-        OpenAiEncoder enc = encoder(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder enc = configured(null, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2, 3}}, 0)));
         server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 2}}, 0)));
         enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
@@ -537,14 +563,14 @@ class OpenAiEncoderTest extends HttpProviderContract {
 
     @Test
     void cacheKeyNamesModelAndServerButNeverTheKey() {
-        OpenAiEncoder local = encoder(KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder local = configured(KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals("openai:nomic-embed-text@127.0.0.1:" + server.getPort() + "/v1", local.cacheKey());
         assertFalse(local.cacheKey().contains(KEY));
 
-        OpenAiEncoder slash = encoder(url("/v1/"), KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
+        OpenAiEncoder slash = configured(url("/v1/"), KEY, "nomic-embed-text", 512, 0, Duration.ofSeconds(5));
         assertEquals(local.cacheKey(), slash.cacheKey());
 
-        OpenAiEncoder openai = encoder(OpenAiEncoder.DEFAULT_BASE_URL, KEY, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
+        OpenAiEncoder openai = configured(OpenAiEncoder.DEFAULT_BASE_URL, KEY, OpenAiEncoder.DEFAULT_MODEL, 512, 0,
                 Duration.ofSeconds(5));
         assertEquals("openai:text-embedding-3-small@api.openai.com/v1", openai.cacheKey());
         assertFalse(openai.cacheKey().contains(KEY));
@@ -569,7 +595,7 @@ class OpenAiEncoderTest extends HttpProviderContract {
         for (int i = 0; i < threads; i++) {
             server.enqueue(ok(embeddingsInOrder(new float[][] {{1, 1}}, 0)));
         }
-        OpenAiEncoder enc = encoder();
+        OpenAiEncoder enc = configured();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         List<Thread> started = new ArrayList<>();
         for (int i = 0; i < threads; i++) {

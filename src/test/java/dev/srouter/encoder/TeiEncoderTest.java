@@ -1,56 +1,131 @@
 package dev.srouter.encoder;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 class TeiEncoderTest extends HttpEncoderContract<TeiEncoder> {
+
+    @Override
+    TeiEncoder create(String model, String url, Map<String, String> env) {
+        return TeiEncoder.create(model, url, env);
+    }
+
+    @Override
+    TeiEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return TeiEncoder.create(model, url, env, sleeper);
+    }
+
+    @Override
+    String type() {
+        return "tei";
+    }
+
+    /** The name semantic-router's HFEndpointEncoder records; it is not sent. */
+    @Override
+    String defaultModel() {
+        return "hugging_face_custom_endpoint";
+    }
+
+    /** The server's model is unknown until it answers. */
+    @Override
+    int defaultDimension() {
+        return -1;
+    }
+
+    @Override
+    double defaultThreshold() {
+        return 0.8;
+    }
+
+    /** There is no default server: the one in {@link #ownServiceEnv()}. */
+    @Override
+    String defaultUrl() {
+        return "http://localhost:8080";
+    }
+
+    /** TEI's --max-client-batch-size default. */
+    @Override
+    int batchLimit() {
+        return 32;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return false;
+    }
+
+    @Override
+    String keyVariable() {
+        return "HF_API_KEY";
+    }
+
+    /** semantic-router's HF_API_URL, the only way besides the URL option to name the server. */
+    @Override
+    Map<String, String> ownServiceEnv() {
+        return Map.of("HF_API_URL", "http://localhost:8080");
+    }
+
+    /** A local server needs no key, and an Inference Endpoint's 401 names the variables. */
+    @Override
+    String missingKeyMessage() {
+        return null;
+    }
+
+    @Override
+    String basePath() {
+        return "";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/embed";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /** No truncate: the server's --auto-truncate decides, as for semantic-router; no prompt_name: queries and documents alike. */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        ObjectNode body = MAPPER.createObjectNode();
+        texts.forEach(body.putArray("inputs")::add);
+        return body.put("normalize", true);
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "inputs");
+    }
 
     /**
      * {@code POST /embed}'s answer, a JSON array with one array per input, as in the EmbedResponse example of TEI's
      * OpenAPI (https://huggingface.github.io/text-embeddings-inference/, {@code [[0.0, 1.0, 2.0]]}) with a second row.
      */
-    private static final String DOCUMENTED_RESPONSE = "[[0.0, 1.0, 2.0], [2.0, 0.0, 0.0]]";
-
     @Override
-    protected TeiEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
-        return TeiEncoder.create(model, url, env, sleeper);
+    String documentedResponse() {
+        return "[[0.0, 1.0, 2.0], [2.0, 0.0, 0.0]]";
     }
 
     @Override
-    protected String basePath() {
-        return "";
+    float[][] documentedVectors() {
+        return new float[][] {{0, 1, 2}, {2, 0, 0}};
     }
 
     @Override
-    protected int batchLimit() {
-        return 32;
-    }
-
-    @Override
-    protected String keyVariable() {
-        return "HF_API_KEY";
-    }
-
-    @Override
-    protected boolean requiresKey() {
-        return false;
-    }
-
-    @Override
-    protected String responseBody(List<float[]> vectors) {
+    String responseBody(List<float[]> vectors) {
         ArrayNode root = MAPPER.createArrayNode();
         vectors.forEach(v -> {
             ArrayNode a = root.addArray();
@@ -61,52 +136,16 @@ class TeiEncoderTest extends HttpEncoderContract<TeiEncoder> {
         return root.toString();
     }
 
+    /** The rows carry no index: they come in the order of the inputs. */
     @Override
-    protected List<String> textsSent(JsonNode body) {
-        return MAPPER.convertValue(body.get("inputs"), List.class);
+    String responseInReverse(List<float[]> vectors) {
+        return null;
     }
 
     /** TEI's ErrorResponse: {@code {"error": "...", "error_type": "..."}}. */
     @Override
-    protected String errorBody(String message) {
+    String errorBody(String message) {
         return MAPPER.createObjectNode().put("error", message).put("error_type", "validation").toString();
-    }
-
-    @Test
-    void sendsInputsAndNormalizeToEmbed() throws Exception {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        encoder().encode(List.of("What is Deep Learning?", "Deep Learning is..."), Encoder.Input.DOCUMENT);
-
-        RecordedRequest r = take();
-        assertEquals("POST", r.getMethod());
-        assertEquals("/embed", r.getUrl().encodedPath());
-        assertEquals("Bearer " + KEY, r.getHeaders().get("Authorization"));
-        assertEquals(MAPPER.readTree("{\"inputs\": [\"What is Deep Learning?\", \"Deep Learning is...\"], \"normalize\": true}"),
-                json(r), "no truncate: the server's --auto-truncate decides, as for semantic-router");
-    }
-
-    @Test
-    void queriesAndDocumentsAreSentAlike() throws Exception {
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        server.enqueue(ok(responseBody(List.of(new float[] {1, 0}))));
-        TeiEncoder enc = encoder();
-
-        enc.encode(List.of("x"), Encoder.Input.QUERY);
-        enc.encode(List.of("x"), Encoder.Input.DOCUMENT);
-
-        assertEquals(json(take()), json(take()));
-        assertFalse(enc.asymmetric());
-    }
-
-    @Test
-    void theDocumentedArrayResponseGivesUnitVectorsInOrder() {
-        server.enqueue(ok(DOCUMENTED_RESPONSE));
-
-        List<float[]> out = encoder().encode(List.of("a", "b"), Encoder.Input.DOCUMENT);
-
-        assertArrayEquals(Encoder.normalize(new float[] {0, 1, 2}), out.get(0), 1e-6f);
-        assertArrayEquals(new float[] {1, 0, 0}, out.get(1), 1e-6f);
     }
 
     @Test
@@ -189,14 +228,5 @@ class TeiEncoderTest extends HttpEncoderContract<TeiEncoder> {
         SrouterException e = assertThrows(SrouterException.class, () -> enc.encode(List.of("x"), Encoder.Input.QUERY));
 
         assertTrue(e.getMessage().endsWith("; check HF_API_KEY or HF_TOKEN"), e.getMessage());
-    }
-
-    @Test
-    void defaults() {
-        TeiEncoder enc = TeiEncoder.create(null, "http://localhost:8080", Map.of());
-        assertEquals("tei", enc.type());
-        assertEquals("hugging_face_custom_endpoint", enc.model());
-        assertEquals(-1, enc.dimension(), "the server's model is unknown until it answers");
-        assertEquals(0.8, enc.defaultThreshold());
     }
 }

@@ -1,59 +1,30 @@
 package dev.srouter.encoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.srouter.core.SrouterException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
-class VoyageEncoderTest extends HttpProviderContract {
+class VoyageEncoderTest extends HttpEncoderContract<VoyageEncoder> {
 
     @Override
-    HttpEncoder create(String model, String url, Map<String, String> env) {
+    VoyageEncoder create(String model, String url, Map<String, String> env) {
         return VoyageEncoder.create(model, url, env);
     }
 
+    /** The factory takes no sleeper: its encoder rebuilt with one. */
     @Override
-    HttpEncoder withSleeper(HttpEncoder.Config config, LongConsumer sleeper) {
-        return new VoyageEncoder(config, sleeper);
+    VoyageEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
+        return new VoyageEncoder(create(model, url, env).config, sleeper);
     }
 
     @Override
-    String keyVariable() {
-        return "VOYAGE_API_KEY";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
-    /** What semantic-router's VoyageEncoder sends through litellm: input_type query from encode_queries, document otherwise. */
-    @Override
-    ObjectNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "voyage-3-lite");
-        texts.forEach(body.putArray("input")::add);
-        body.put("input_type", input == Encoder.Input.QUERY ? "query" : "document");
-        return body;
-    }
-
-    @Override
-    int batchLimit() {
-        return 1000;
-    }
-
-    @Override
-    boolean asymmetric() {
-        return true;
+    String type() {
+        return "voyage";
     }
 
     @Override
@@ -72,8 +43,55 @@ class VoyageEncoderTest extends HttpProviderContract {
     }
 
     @Override
-    String type() {
-        return "voyage";
+    String defaultUrl() {
+        return "https://api.voyageai.com/v1";
+    }
+
+    @Override
+    int batchLimit() {
+        return 1000;
+    }
+
+    @Override
+    boolean asymmetric() {
+        return true;
+    }
+
+    @Override
+    String keyVariable() {
+        return "VOYAGE_API_KEY";
+    }
+
+    @Override
+    String missingKeyMessage() {
+        return "VOYAGE_API_KEY is not set: set it to use Voyage AI";
+    }
+
+    @Override
+    String basePath() {
+        return "/v1";
+    }
+
+    @Override
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
+
+    @Override
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
+
+    /** What semantic-router's VoyageEncoder sends through litellm: input_type query from encode_queries, document otherwise. */
+    @Override
+    JsonNode expectedBody(List<String> texts, Encoder.Input input) {
+        ObjectNode body = openAiRequest("voyage-3-lite", texts);
+        return body.put("input_type", input == Encoder.Input.QUERY ? "query" : "document");
+    }
+
+    @Override
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
     }
 
     /**
@@ -94,15 +112,20 @@ class VoyageEncoderTest extends HttpProviderContract {
         return new float[][] {{-0.016709786f, 0.026996311f, -0.027496673f}, {0.003613521f, 0.026428301f, -0.009491397f}};
     }
 
-    /** Voyage answers errors with {@code {"detail": MESSAGE}}. */
     @Override
-    String errorBody(String quoted) {
-        return "{\"detail\":\"" + errorMessage(quoted) + "\"}";
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
     }
 
     @Override
-    String errorMessage(String quoted) {
-        return "Request to model 'voyage-3-lite' failed: " + quoted;
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
+
+    /** Voyage answers errors with {@code {"detail": MESSAGE}}, e.g. "Request to model 'voyage-3-lite' failed: ...". */
+    @Override
+    String errorBody(String message) {
+        return MAPPER.createObjectNode().put("detail", message).toString();
     }
 
     @Test
@@ -110,12 +133,5 @@ class VoyageEncoderTest extends HttpProviderContract {
         assertEquals(1024, track(VoyageEncoder.create("voyage-3", null, envWithKey())).dimension());
         assertEquals(1536, track(VoyageEncoder.create("voyage-code-2", null, envWithKey())).dimension());
         assertEquals(-1, track(VoyageEncoder.create("voyage-next", null, envWithKey())).dimension());
-    }
-
-    @Test
-    void missingKeyMessage() {
-        SrouterException e = assertThrows(SrouterException.class,
-                () -> track(VoyageEncoder.create(null, null, Map.of())).encode(List.of("x"), Encoder.Input.DOCUMENT));
-        assertEquals("VOYAGE_API_KEY is not set: set it to use Voyage AI", e.getMessage());
     }
 }

@@ -112,6 +112,9 @@ public final class LocalOnnxEncoder implements Encoder {
         }
     }
 
+    /** {@code -Dsrouter.onnx.batch=false} runs every text alone: the path the benchmark compares batching with. */
+    static final String BATCH_PROPERTY = "srouter.onnx.batch";
+
     /** The most texts of one length run as one batch; more would idle the other threads for no gain. */
     static final int MAX_BATCH = 32;
 
@@ -294,9 +297,12 @@ public final class LocalOnnxEncoder implements Encoder {
      * Whether the graph gives each row of a batch of equal-length texts exactly the vector the text gets alone. A
      * float32 export does (MiniLM: 1,983 of 1,983 texts bit-identical); the bundled quantized models do not (0 of
      * 1,983, cosine down to 0.964), since their dynamic quantization takes its scale from the whole input tensor, so a
-     * text's vector would depend on its neighbours. Checked at load on pairs of sentences of one length.
+     * text's vector would depend on its neighbours. Checked at load on a dozen short sentences, grouped by length.
      */
     private boolean probeBatchExact(Loaded l) {
+        if ("false".equals(System.getProperty(BATCH_PROPERTY))) {
+            return false;
+        }
         String[] sentences = {"where is my order", "how do i log in", "hello there", "thanks a lot", "refund please", "good morning",
             "my card was charged twice", "the app keeps crashing", "what is the weather like", "i want to cancel", "see you later", "hi"};
         Map<Integer, List<Encoding>> byLength = new java.util.TreeMap<>();

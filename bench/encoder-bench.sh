@@ -6,12 +6,14 @@
 #   - route - over CLINC150's 5,500 test queries (routes' utterances cached first; queries are not cached),
 #   - push of 10,000 new utterances to a file index with an empty embedding cache,
 #   - model load time (first embedding minus the second, in-process) and peak RSS of both runs.
-# Usage: bench/encoder-bench.sh [RUNS]   (from the repository root; RUNS per mode, default 3)
+# Usage: bench/encoder-bench.sh [RUNS [ENCODER...]]   (from the repository root; RUNS per mode, default 3;
+# encoders default to local, local:bge-small-en-v1.5 and the float32 export)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${CLINC150:-../shared/data/clinc150/data_small.json}
 OUT=target/bench
 RUNS=${1:-3}
+shift || true
 mvn -B -q -DskipTests -Dskip.its package test-compile >&2
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$OUT/classpath.txt >/dev/null
 CP="target/classes:target/test-classes:$(cat $OUT/classpath.txt)"
@@ -24,7 +26,10 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rss() { echo $(( $(tail -1 "$OUT/rss.txt") / 1024 )); }
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
-for enc in local local:bge-small-en-v1.5 "onnx:$OUT/minilm-fp32"; do
+rm -f $OUT/clinc150-routes.fit.json # the kNN decision: this measures embedding, not a fit
+ENCODERS=("$@")
+[ ${#ENCODERS[@]} -gt 0 ] || ENCODERS=(local local:bge-small-en-v1.5 "onnx:$OUT/minilm-fp32")
+for enc in "${ENCODERS[@]}"; do
   echo "== encoder $enc"
   echo "model load: $(java -cp "$CP" dev.srouter.bench.EncoderBench load "$enc") ms (batched path), $(java -Dsrouter.onnx.batch=false -cp "$CP" dev.srouter.bench.EncoderBench load "$enc") ms (per text)"
   ./srouter route -r $OUT/clinc150-routes.yaml --encoder "$enc" "warm the routes' cache" > /dev/null

@@ -18,7 +18,7 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
             case route repl eval fit lint diff sync push pull status unlock completion
@@ -103,10 +103,14 @@ complete -c srouter -n __srouter_no_command -a completion -d 'Print a shell comp
 
 # Global options: before or after the command.
 complete -c srouter -s r -l routes -r -F -d 'Routes file (YAML, semantic-router\'s layout).'
-complete -c srouter -l encoder -x -a 'local local:all-MiniLM-L6-v2 local:bge-small-en-v1.5 openai'
-complete -c srouter -l encoder -x -d 'Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, or openai.'
-complete -c srouter -l encoder-model -x -d 'Model of the encoder (openai default: text-embedding-3-small).'
-complete -c srouter -l encoder-url -x -d 'Base URL of an OpenAI-compatible server (else OPENAI_BASE_URL, else OpenAI).'
+complete -c srouter -l encoder -x -a 'local local:all-MiniLM-L6-v2 local:bge-small-en-v1.5 openai azure cohere google bedrock mistral voyage jina nim ollama tei'
+complete -c srouter -l encoder -x -d 'Encoder: local (all-MiniLM-L6-v2, in-process), local:bge-small-en-v1.5, onnx:DIR (your ONNX export), or an HTTP provider: openai, azure, cohere, google, bedrock, mistral, voyage, jina, nim, ollama, tei (NAME:MODEL picks a model).'
+complete -c srouter -l encoder-model -x -d 'Model of the encoder, the same as NAME:MODEL (each provider\'s default: see README).'
+complete -c srouter -l encoder-url -x -d 'Base URL of the encoder\'s server: an OpenAI-compatible one for openai (else OPENAI_BASE_URL), the endpoint for azure and tei, a proxy or self-hosted server for the others (else the provider\'s own).'
+complete -c srouter -l onnx-pooling -x -d 'onnx:DIR: how token vectors become one (default: the export\'s pooling config, else mean).'
+complete -c srouter -l onnx-max-length -x -d 'onnx:DIR: longest input in tokens (default: the export\'s max_seq_length, else its tokenizer\'s or model\'s limit).'
+complete -c srouter -l onnx-query-prefix -x -d 'onnx:DIR: text put before each query, e.g. \'query: \' for e5 (default: the export\'s prompts.query, else none).'
+complete -c srouter -l onnx-document-prefix -x -d 'onnx:DIR: text put before each route utterance, e.g. \'passage: \' for e5 (default: the export\'s prompts, else none).'
 complete -c srouter -l index -x -a '(__srouter_index)'
 complete -c srouter -l index -x -d 'Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.'
 complete -c srouter -l qdrant-url -x -d 'Qdrant gRPC endpoint, e.g. http://localhost:6334.'

@@ -108,7 +108,7 @@ class CompletionsTest {
             }
         }
         assertEquals(SyncStrategy.cliNames(), byName.get("--strategy").words());
-        assertEquals(Encoders.NAMES, byName.get("--encoder").words());
+        assertEquals(Encoders.COMPLETIONS, byName.get("--encoder").words());
         assertEquals(Arrays.stream(OutputFormat.values()).map(Enum::name).toList(), byName.get("-o").words());
         assertEquals(List.of("mean", "max", "sum"), byName.get("--aggregation").words());
         assertEquals(CompletionScripts.Kind.ROUTES, byName.get("--filter").kind());
@@ -206,7 +206,7 @@ class CompletionsTest {
         void valuesOfOptions() throws Exception {
             assertEquals(SyncStrategy.cliNames(), complete("srouter", "sync", "--strategy", ""));
             assertEquals(List.of("merge-force-remote", "merge-force-local"), complete("srouter", "sync", "--strategy", "merge-"));
-            assertEquals(Encoders.NAMES, complete("srouter", "route", "--encoder", ""));
+            assertEquals(Encoders.COMPLETIONS, complete("srouter", "route", "--encoder", ""));
             assertEquals(List.of("text", "json", "tsv"), complete("srouter", "-o", ""));
             assertEquals(List.of("bash", "zsh", "fish"), complete("srouter", "completion", ""));
             assertEquals(List.of(), complete("srouter", "route", "--threshold", ""), "free text: nothing to offer");

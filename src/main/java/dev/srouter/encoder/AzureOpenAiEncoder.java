@@ -132,6 +132,6 @@ public final class AzureOpenAiEncoder extends HttpEncoder {
 
     @Override
     protected List<float[]> readVectors(JsonNode root, int expected) {
-        return OpenAiEncoder.readData(this, root, expected);
+        return OpenAiShapedEncoder.readData(this, root, expected);
     }
 }

@@ -1,11 +1,8 @@
 package dev.srouter.encoder;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 
 /**
  * Embeddings from Jina AI's {@code POST /v1/embeddings} (https://jina.ai/embeddings, spec at
@@ -14,9 +11,9 @@ import okhttp3.Request;
  * <p>Jina's v3 models take a {@code task} ({@code retrieval.query}, {@code retrieval.passage}, ...) that selects a LoRA
  * adapter, but semantic-router 0.1.16's {@code JinaEncoder} sends none: it goes through litellm, whose Jina request is
  * {@code {"model","input"}} plus only {@code dimensions} when asked. Vectors here must equal a Python service's, so no
- * task is sent either and the encoder is symmetric.
+ * task is sent either: queries and documents get the same request, and the encoder is symmetric.
  */
-public final class JinaEncoder extends HttpEncoder {
+public final class JinaEncoder extends OpenAiShapedEncoder {
 
     public static final String TYPE = "jina";
     /** What {@code --encoder} can call it: srouter's name, then semantic-router's encoder_type. */
@@ -29,6 +26,8 @@ public final class JinaEncoder extends HttpEncoder {
     static final String ALTERNATE_KEY_VARIABLE = "JINA_AI_API_KEY";
     /** Inputs per request for the v2/v3 text models: more fail with "larger than the largest allowed size 2048". */
     public static final int MAX_BATCH = 2048;
+    /** semantic-router's {@code JinaEncoder} default {@code score_threshold}. */
+    static final double DEFAULT_THRESHOLD = 0.4;
 
     private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of(
             "jina-embeddings-v3", 1024,
@@ -38,8 +37,9 @@ public final class JinaEncoder extends HttpEncoder {
             "jina-embeddings-v2-base-zh", 768,
             "jina-embeddings-v2-base-code", 768);
 
-    private final HttpUrl embeddings;
-    private final boolean jinaItself;
+    private static final Provider PROVIDER = new Provider(TYPE, DEFAULT_BASE_URL, DEFAULT_MODEL,
+            List.of(KEY_VARIABLE, ALTERNATE_KEY_VARIABLE), MAX_BATCH, DEFAULT_THRESHOLD, KNOWN_DIMENSIONS,
+            KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use Jina AI");
 
     public JinaEncoder(Config config) {
         this(config, KEY_VARIABLE, null);
@@ -51,8 +51,6 @@ public final class JinaEncoder extends HttpEncoder {
      */
     JinaEncoder(Config config, String keyVariable, LongConsumer sleeper) {
         super(requireModel(config, "Jina"), keyVariable, sleeper);
-        this.embeddings = endpoint("embeddings");
-        this.jinaItself = baseHostIs("api.jina.ai");
     }
 
     /**
@@ -61,51 +59,11 @@ public final class JinaEncoder extends HttpEncoder {
      * @param env reads {@code JINA_API_KEY}, else {@code JINA_AI_API_KEY}
      */
     public static JinaEncoder create(String model, String url, Map<String, String> env) {
-        EnvVar key = EnvVar.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
-        String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
-        return new JinaEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
-                key.name(), null);
+        return PROVIDER.create(model, url, env, JinaEncoder::new);
     }
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    protected int knownDimension() {
-        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
-    }
-
-    /** semantic-router's {@code JinaEncoder} default {@code score_threshold}. */
-    @Override
-    public double defaultThreshold() {
-        return 0.4;
-    }
-
-    @Override
-    protected String exampleUrl() {
-        return DEFAULT_BASE_URL;
-    }
-
-    @Override
-    protected boolean requiresKey() {
-        return jinaItself;
-    }
-
-    @Override
-    protected String missingKeyMessage() {
-        return KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use Jina AI";
-    }
-
-    /** The same request for queries and documents: see the class comment for why there is no {@code task}. */
-    @Override
-    protected Request buildRequest(List<String> batch, Input input) {
-        return bearerPost(embeddings, embeddingsBody(config.model(), batch));
-    }
-
-    @Override
-    protected List<float[]> readVectors(JsonNode root, int expected) {
-        return OpenAiEncoder.readData(this, root, expected);
+    protected Provider provider() {
+        return PROVIDER;
     }
 }

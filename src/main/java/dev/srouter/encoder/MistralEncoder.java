@@ -1,11 +1,8 @@
 package dev.srouter.encoder;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 
 /**
  * Embeddings from Mistral AI's {@code POST /v1/embeddings} (https://docs.mistral.ai/api/endpoint/embeddings), which takes
@@ -15,7 +12,7 @@ import okhttp3.Request;
  * <p>Mistral rejects more than 512 inputs, or more than 16384 tokens, in one request; batches stay within the first,
  * and route utterances are short enough for the second.
  */
-public final class MistralEncoder extends HttpEncoder {
+public final class MistralEncoder extends OpenAiShapedEncoder {
 
     public static final String TYPE = "mistral";
     /** What {@code --encoder} can call it: srouter's name, which is also semantic-router's encoder_type. */
@@ -28,11 +25,12 @@ public final class MistralEncoder extends HttpEncoder {
     static final String ALTERNATE_KEY_VARIABLE = "MISTRALAI_API_KEY";
     /** Inputs per request: the API answers more with "Too many inputs in request, split into more batches". */
     public static final int MAX_BATCH = 512;
+    /** semantic-router's {@code MistralEncoder} default {@code score_threshold}. */
+    static final double DEFAULT_THRESHOLD = 0.4;
 
-    private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of("mistral-embed", 1024);
-
-    private final HttpUrl embeddings;
-    private final boolean mistralItself;
+    private static final Provider PROVIDER = new Provider(TYPE, DEFAULT_BASE_URL, DEFAULT_MODEL,
+            List.of(KEY_VARIABLE, ALTERNATE_KEY_VARIABLE), MAX_BATCH, DEFAULT_THRESHOLD, Map.of("mistral-embed", 1024),
+            KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use Mistral AI");
 
     public MistralEncoder(Config config) {
         this(config, KEY_VARIABLE, null);
@@ -44,8 +42,6 @@ public final class MistralEncoder extends HttpEncoder {
      */
     MistralEncoder(Config config, String keyVariable, LongConsumer sleeper) {
         super(requireModel(config, "Mistral"), keyVariable, sleeper);
-        this.embeddings = endpoint("embeddings");
-        this.mistralItself = baseHostIs("api.mistral.ai");
     }
 
     /**
@@ -54,50 +50,11 @@ public final class MistralEncoder extends HttpEncoder {
      * @param env reads {@code MISTRAL_API_KEY}, else {@code MISTRALAI_API_KEY}
      */
     public static MistralEncoder create(String model, String url, Map<String, String> env) {
-        EnvVar key = EnvVar.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
-        String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
-        return new MistralEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
-                key.name(), null);
+        return PROVIDER.create(model, url, env, MistralEncoder::new);
     }
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    protected int knownDimension() {
-        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
-    }
-
-    /** semantic-router's {@code MistralEncoder} default {@code score_threshold}. */
-    @Override
-    public double defaultThreshold() {
-        return 0.4;
-    }
-
-    @Override
-    protected String exampleUrl() {
-        return DEFAULT_BASE_URL;
-    }
-
-    @Override
-    protected boolean requiresKey() {
-        return mistralItself;
-    }
-
-    @Override
-    protected String missingKeyMessage() {
-        return KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use Mistral AI";
-    }
-
-    @Override
-    protected Request buildRequest(List<String> batch, Input input) {
-        return bearerPost(embeddings, embeddingsBody(config.model(), batch));
-    }
-
-    @Override
-    protected List<float[]> readVectors(JsonNode root, int expected) {
-        return OpenAiEncoder.readData(this, root, expected);
+    protected Provider provider() {
+        return PROVIDER;
     }
 }

@@ -1,12 +1,9 @@
 package dev.srouter.encoder;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 
 /**
  * Embeddings from NVIDIA NIM: the hosted API catalog at {@code https://integrate.api.nvidia.com/v1/embeddings}, or a
@@ -21,7 +18,7 @@ import okhttp3.Request;
  * {@code truncate} is sent as {@code NONE}, the documented default that semantic-router leaves implicit: a text longer
  * than the model's limit (512 tokens for nv-embedqa-e5-v5) fails with the server's message rather than being cut.
  */
-public final class NimEncoder extends HttpEncoder {
+public final class NimEncoder extends OpenAiShapedEncoder {
 
     public static final String TYPE = "nim";
     /** What {@code --encoder} can call it: srouter's names, then semantic-router's encoder_type. */
@@ -34,6 +31,8 @@ public final class NimEncoder extends HttpEncoder {
     static final String ALTERNATE_KEY_VARIABLE = "NVIDIA_NIM_API_KEY";
     /** Texts per request: NVIDIA's own client ({@code langchain-nvidia-ai-endpoints}) sends at most 50. */
     public static final int MAX_BATCH = 50;
+    /** semantic-router's {@code NimEncoder} default {@code score_threshold}. */
+    static final double DEFAULT_THRESHOLD = 0.4;
     /** What semantic-router sends as {@code input_type} for queries and documents alike. */
     static final String INPUT_TYPE = "passage";
     /** The documented default: over-long input is an error, not silently cut. */
@@ -47,8 +46,11 @@ public final class NimEncoder extends HttpEncoder {
             "baai/bge-m3", 1024,
             "snowflake/arctic-embed-l", 1024);
 
-    private final HttpUrl embeddings;
-    private final boolean nvidiaItself;
+    /** The API catalog needs a key; a self-hosted NIM does not, which the message says. */
+    private static final Provider PROVIDER = new Provider(TYPE, DEFAULT_BASE_URL, DEFAULT_MODEL,
+            List.of(KEY_VARIABLE, ALTERNATE_KEY_VARIABLE), MAX_BATCH, DEFAULT_THRESHOLD, KNOWN_DIMENSIONS,
+            KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use NVIDIA's API catalog, "
+                    + "or point --encoder-url at a self-hosted NIM, which needs no key");
 
     public NimEncoder(Config config) {
         this(config, KEY_VARIABLE, null);
@@ -60,8 +62,6 @@ public final class NimEncoder extends HttpEncoder {
      */
     NimEncoder(Config config, String keyVariable, LongConsumer sleeper) {
         super(requireModel(config, "NVIDIA NIM"), keyVariable, sleeper);
-        this.embeddings = endpoint("embeddings");
-        this.nvidiaItself = baseHostIs("integrate.api.nvidia.com");
     }
 
     /**
@@ -70,56 +70,17 @@ public final class NimEncoder extends HttpEncoder {
      * @param env reads {@code NVIDIA_API_KEY}, else {@code NVIDIA_NIM_API_KEY}
      */
     public static NimEncoder create(String model, String url, Map<String, String> env) {
-        EnvVar key = EnvVar.first(env, KEY_VARIABLE, ALTERNATE_KEY_VARIABLE);
-        String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
-        return new NimEncoder(Config.defaults(base, key.value(), model == null ? DEFAULT_MODEL : model, MAX_BATCH),
-                key.name(), null);
+        return PROVIDER.create(model, url, env, NimEncoder::new);
     }
 
     @Override
-    public String type() {
-        return TYPE;
+    protected Provider provider() {
+        return PROVIDER;
     }
 
+    /** The same body for queries and documents: see the class comment for why both are {@code passage}. */
     @Override
-    protected int knownDimension() {
-        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
-    }
-
-    /** semantic-router's {@code NimEncoder} default {@code score_threshold}. */
-    @Override
-    public double defaultThreshold() {
-        return 0.4;
-    }
-
-    @Override
-    protected String exampleUrl() {
-        return DEFAULT_BASE_URL;
-    }
-
-    /** The API catalog needs a key; a self-hosted NIM does not. */
-    @Override
-    protected boolean requiresKey() {
-        return nvidiaItself;
-    }
-
-    @Override
-    protected String missingKeyMessage() {
-        return KEY_VARIABLE + " (or " + ALTERNATE_KEY_VARIABLE + ") is not set: set it to use NVIDIA's API catalog, "
-                + "or point --encoder-url at a self-hosted NIM, which needs no key";
-    }
-
-    /** The same request for queries and documents: see the class comment for why both are {@code passage}. */
-    @Override
-    protected Request buildRequest(List<String> batch, Input input) {
-        ObjectNode body = embeddingsBody(config.model(), batch);
-        body.put("input_type", INPUT_TYPE);
-        body.put("truncate", TRUNCATE);
-        return bearerPost(embeddings, body);
-    }
-
-    @Override
-    protected List<float[]> readVectors(JsonNode root, int expected) {
-        return OpenAiEncoder.readData(this, root, expected);
+    protected ObjectNode body(List<String> batch, Input input) {
+        return super.body(batch, input).put("input_type", INPUT_TYPE).put("truncate", TRUNCATE);
     }
 }

@@ -1,12 +1,9 @@
 package dev.srouter.encoder;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 
 /**
  * Embeddings from Voyage AI's {@code POST /v1/embeddings} (https://docs.voyageai.com/reference/embeddings-api), with an
@@ -14,7 +11,7 @@ import okhttp3.Request;
  * documents (route utterances) with {@code "input_type":"document"}, as semantic-router 0.1.16's {@code VoyageEncoder}
  * does through litellm: Voyage prepends a different prompt to each, so a text's vector depends on its {@link Input}.
  */
-public final class VoyageEncoder extends HttpEncoder {
+public final class VoyageEncoder extends OpenAiShapedEncoder {
 
     public static final String TYPE = "voyage";
     /** What {@code --encoder} can call it: srouter's name, which is also semantic-router's encoder_type. */
@@ -25,6 +22,8 @@ public final class VoyageEncoder extends HttpEncoder {
     public static final String KEY_VARIABLE = "VOYAGE_API_KEY";
     /** "The maximum length of the list is 1,000." (the token total per request is limited too, by model). */
     public static final int MAX_BATCH = 1000;
+    /** semantic-router's {@code VoyageEncoder} default {@code score_threshold}. */
+    static final double DEFAULT_THRESHOLD = 0.4;
 
     /** Default output lengths from Voyage's model table (https://docs.voyageai.com/docs/embeddings, as reproduced in Anthropic's embeddings guide). */
     private static final Map<String, Integer> KNOWN_DIMENSIONS = Map.of(
@@ -39,18 +38,19 @@ public final class VoyageEncoder extends HttpEncoder {
             "voyage-multilingual-2", 1024,
             "voyage-code-2", 1536);
 
-    private final HttpUrl embeddings;
-    private final boolean voyageItself;
+    private static final Provider PROVIDER = new Provider(TYPE, DEFAULT_BASE_URL, DEFAULT_MODEL, List.of(KEY_VARIABLE),
+            MAX_BATCH, DEFAULT_THRESHOLD, KNOWN_DIMENSIONS, KEY_VARIABLE + " is not set: set it to use Voyage AI");
 
     public VoyageEncoder(Config config) {
-        this(config, null);
+        this(config, KEY_VARIABLE, null);
     }
 
-    /** @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping) */
-    VoyageEncoder(Config config, LongConsumer sleeper) {
-        super(requireModel(config, "Voyage"), KEY_VARIABLE, sleeper);
-        this.embeddings = endpoint("embeddings");
-        this.voyageItself = baseHostIs("api.voyageai.com");
+    /**
+     * @param keyVariable the variable the key came from, named when it is missing or rejected
+     * @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping)
+     */
+    VoyageEncoder(Config config, String keyVariable, LongConsumer sleeper) {
+        super(requireModel(config, "Voyage"), keyVariable, sleeper);
     }
 
     /**
@@ -59,24 +59,12 @@ public final class VoyageEncoder extends HttpEncoder {
      * @param env reads {@code VOYAGE_API_KEY}
      */
     public static VoyageEncoder create(String model, String url, Map<String, String> env) {
-        String base = url != null && !url.isBlank() ? url : DEFAULT_BASE_URL;
-        return new VoyageEncoder(Config.defaults(base, env.get(KEY_VARIABLE), model == null ? DEFAULT_MODEL : model, MAX_BATCH));
+        return PROVIDER.create(model, url, env, VoyageEncoder::new);
     }
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    protected int knownDimension() {
-        return KNOWN_DIMENSIONS.getOrDefault(config.model(), -1);
-    }
-
-    /** semantic-router's {@code VoyageEncoder} default {@code score_threshold}. */
-    @Override
-    public double defaultThreshold() {
-        return 0.4;
+    protected Provider provider() {
+        return PROVIDER;
     }
 
     @Override
@@ -85,29 +73,7 @@ public final class VoyageEncoder extends HttpEncoder {
     }
 
     @Override
-    protected String exampleUrl() {
-        return DEFAULT_BASE_URL;
-    }
-
-    @Override
-    protected boolean requiresKey() {
-        return voyageItself;
-    }
-
-    @Override
-    protected String missingKeyMessage() {
-        return KEY_VARIABLE + " is not set: set it to use Voyage AI";
-    }
-
-    @Override
-    protected Request buildRequest(List<String> batch, Input input) {
-        ObjectNode body = embeddingsBody(config.model(), batch);
-        body.put("input_type", input == Input.QUERY ? "query" : "document");
-        return bearerPost(embeddings, body);
-    }
-
-    @Override
-    protected List<float[]> readVectors(JsonNode root, int expected) {
-        return OpenAiEncoder.readData(this, root, expected);
+    protected ObjectNode body(List<String> batch, Input input) {
+        return super.body(batch, input).put("input_type", input == Input.QUERY ? "query" : "document");
     }
 }

@@ -107,11 +107,6 @@ class AzureOpenAiEncoderTest extends HttpEncoderContract<AzureOpenAiEncoder> {
         return openAiRequest("text-embedding-3-small", texts);
     }
 
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
-    }
-
     /**
      * The example response of "Embeddings - Create" in https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference
      * (object, data[].object / embedding / index, model, usage), with two three-number vectors whose values are illustrative.
@@ -129,16 +124,6 @@ class AzureOpenAiEncoderTest extends HttpEncoderContract<AzureOpenAiEncoder> {
     float[][] documentedVectors() {
         return new float[][] {{0.018990106880664825f, -0.0073809814639389515f, -0.009389706328511238f},
             {-0.0052035292610526085f, 0.014513558149337769f, 0.009935051389038563f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /** Azure's documented errorResponse: {@code {"error": {"code", "message", ...}}}. */

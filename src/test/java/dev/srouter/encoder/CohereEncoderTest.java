@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.SrouterException;
 import java.util.List;
@@ -81,11 +80,6 @@ class CohereEncoderTest extends HttpEncoderContract<CohereEncoder> {
         return "/v2/embed";
     }
 
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** What semantic-router sends: {@code search_document} for route utterances, {@code search_query} for texts to route. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
@@ -135,13 +129,7 @@ class CohereEncoderTest extends HttpEncoderContract<CohereEncoder> {
     String responseBody(List<float[]> vectors) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("id", "test");
-        ArrayNode floats = root.putObject("embeddings").putArray("float");
-        vectors.forEach(v -> {
-            ArrayNode a = floats.addArray();
-            for (float x : v) {
-                a.add(x);
-            }
-        });
+        addVectors(root.putObject("embeddings").putArray("float"), vectors);
         root.putObject("meta").putObject("api_version").put("version", "2");
         root.put("response_type", "embeddings_by_type");
         return root.toString();

@@ -141,12 +141,7 @@ class GoogleEncoderTest extends HttpEncoderContract<GoogleEncoder> {
     String responseBody(List<float[]> vectors) {
         ObjectNode root = MAPPER.createObjectNode();
         ArrayNode embeddings = root.putArray("embeddings");
-        vectors.forEach(v -> {
-            ArrayNode values = embeddings.addObject().putArray("values");
-            for (float x : v) {
-                values.add(x);
-            }
-        });
+        vectors.forEach(v -> addNumbers(embeddings.addObject().putArray("values"), v));
         return root.toString();
     }
 

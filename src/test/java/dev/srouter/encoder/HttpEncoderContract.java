@@ -43,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * read into unit vectors in text order, batches split at the documented limit, the key's variable named (and the key
  * never shown) when it is missing or rejected, a 429 retried after its {@code Retry-After}, the provider's own error
  * message shown with the key removed, a wrong number of vectors refused, and asymmetric exactly when queries are sent
- * differently. A subclass describes its provider through the abstract methods and adds what only that provider does.
+ * differently. A subclass describes its provider through the abstract methods, overrides the defaults (OpenAI's path,
+ * {@code Authorization: Bearer} key and response, which most providers copy) where its provider differs, and adds what
+ * only that provider does.
  *
  * <p>The encoders under test are the ones the provider's factory builds, as the CLI builds them, pointed at the mock
  * server; where a test needs retries, the waits between attempts are recorded in {@link #sleeps} instead of slept.
@@ -104,25 +106,36 @@ abstract class HttpEncoderContract<E extends HttpEncoder> {
     /** The whole message when the provider's own service is called without a key, or null when it needs none. */
     abstract String missingKeyMessage();
 
-    /** What follows the mock server's address in the URL given for the provider's base URL, e.g. {@code /v1}, or empty. */
-    abstract String basePath();
+    /** What follows the mock server's address in the URL given for the provider's base URL, or empty; OpenAI's {@code /v1}. */
+    String basePath() {
+        return "/v1";
+    }
 
-    /** The path requests must go to on the mock server. */
-    abstract String expectedPath();
+    /** The path requests must go to on the mock server; OpenAI's {@code /v1/embeddings}. */
+    String expectedPath() {
+        return "/v1/embeddings";
+    }
 
     /** The query string requests must carry, or null for none. */
     String expectedQuery() {
         return null;
     }
 
-    /** The header that carries the key and its value for {@link #KEY}; nothing else in a request may carry the key. */
-    abstract Map.Entry<String, String> expectedAuthHeader();
+    /**
+     * The header that carries the key and its value for {@link #KEY}; nothing else in a request may carry the key.
+     * {@code Authorization: Bearer KEY}, as for OpenAI.
+     */
+    Map.Entry<String, String> expectedAuthHeader() {
+        return Map.entry("Authorization", "Bearer " + KEY);
+    }
 
     /** The whole JSON body for {@code texts} with the default model, given as queries or documents. */
     abstract JsonNode expectedBody(List<String> texts, Encoder.Input input);
 
-    /** The texts a recorded request body asks to embed, in order. */
-    abstract List<String> textsSent(JsonNode body);
+    /** The texts a recorded request body asks to embed, in order: OpenAI's {@code input}. */
+    List<String> textsSent(JsonNode body) {
+        return strings(body, "input");
+    }
 
     /** A success response copied from the provider's documentation, for two texts. */
     abstract String documentedResponse();
@@ -130,14 +143,18 @@ abstract class HttpEncoderContract<E extends HttpEncoder> {
     /** The vectors of {@link #documentedResponse()}, in text order, before normalization. */
     abstract float[][] documentedVectors();
 
-    /** A success response in the provider's shape with one embedding per vector, in order. */
-    abstract String responseBody(List<float[]> vectors);
+    /** A success response in the provider's shape with one embedding per vector, in order: OpenAI's. */
+    String responseBody(List<float[]> vectors) {
+        return openAiResponse(vectors, false);
+    }
 
     /**
      * A success response in the provider's shape listing the embeddings last first, each marked with the index of its
-     * text; null when the shape has no index, i.e. the embeddings come in text order.
+     * text (OpenAI's); null when the shape has no index, i.e. the embeddings come in text order.
      */
-    abstract String responseInReverse(List<float[]> vectors);
+    String responseInReverse(List<float[]> vectors) {
+        return openAiResponse(vectors, true);
+    }
 
     /** An error body in the provider's documented shape whose explanation is {@code message}. */
     abstract String errorBody(String message);
@@ -268,13 +285,23 @@ abstract class HttpEncoderContract<E extends HttpEncoder> {
         ArrayNode data = root.putArray("data");
         for (int n = 0; n < vectors.size(); n++) {
             int i = reversed ? vectors.size() - 1 - n : n;
-            ArrayNode e = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
-            for (float x : vectors.get(i)) {
-                e.add(x);
-            }
+            addNumbers(data.addObject().put("object", "embedding").put("index", i).putArray("embedding"), vectors.get(i));
         }
         root.put("model", "m").putObject("usage").put("prompt_tokens", 1).put("total_tokens", 1);
         return root.toString();
+    }
+
+    /** {@code into} with one array of numbers per vector appended, in order. */
+    static ArrayNode addVectors(ArrayNode into, List<float[]> vectors) {
+        vectors.forEach(v -> addNumbers(into.addArray(), v));
+        return into;
+    }
+
+    /** {@code into} with the numbers of {@code vector} appended. */
+    static void addNumbers(ArrayNode into, float[] vector) {
+        for (float x : vector) {
+            into.add(x);
+        }
     }
 
     /** OpenAI's embeddings request, which most providers copy: {@code {"model": MODEL, "input": [TEXT...]}}. */

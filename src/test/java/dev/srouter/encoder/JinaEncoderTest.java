@@ -69,30 +69,10 @@ class JinaEncoderTest extends HttpEncoderContract<JinaEncoder> {
         return "JINA_API_KEY (or JINA_AI_API_KEY) is not set: set it to use Jina AI";
     }
 
-    @Override
-    String basePath() {
-        return "/v1";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** What litellm sends for semantic-router's JinaEncoder: model and input, no task, for queries and documents alike. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
         return openAiRequest("jina-embeddings-v3", texts);
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
     }
 
     /**
@@ -110,16 +90,6 @@ class JinaEncoderTest extends HttpEncoderContract<JinaEncoder> {
     @Override
     float[][] documentedVectors() {
         return new float[][] {{0.0293f, -0.0157f, 0.0863f}, {0.0127f, -0.0561f, 0.0445f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /** Jina answers errors with {@code {"detail": "[RID: ...] MESSAGE"}}, shown as it is. */

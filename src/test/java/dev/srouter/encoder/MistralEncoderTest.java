@@ -68,30 +68,10 @@ class MistralEncoderTest extends HttpEncoderContract<MistralEncoder> {
         return "MISTRAL_API_KEY (or MISTRALAI_API_KEY) is not set: set it to use Mistral AI";
     }
 
-    @Override
-    String basePath() {
-        return "/v1";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** What litellm sends for semantic-router's MistralEncoder: model and input, the same for queries and documents. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
         return openAiRequest("mistral-embed", texts);
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
     }
 
     /**
@@ -111,16 +91,6 @@ class MistralEncoderTest extends HttpEncoderContract<MistralEncoder> {
     float[][] documentedVectors() {
         return new float[][] {{-0.0165863037109375f, 0.07012939453125f, 0.031494140625f},
             {-0.0230560302734375f, 0.039093017578125f, 0.0521240234375f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /**

@@ -70,21 +70,6 @@ class NimEncoderTest extends HttpEncoderContract<NimEncoder> {
                 + "or point --encoder-url at a self-hosted NIM, which needs no key";
     }
 
-    @Override
-    String basePath() {
-        return "/v1";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /**
      * What semantic-router's NimEncoder sends through litellm, {@code input_type: passage} from both encode_queries and
      * encode_documents, plus the documented default {@code truncate: NONE}.
@@ -92,11 +77,6 @@ class NimEncoderTest extends HttpEncoderContract<NimEncoder> {
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
         return openAiRequest("nvidia/nv-embedqa-e5-v5", texts).put("input_type", "passage").put("truncate", "NONE");
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
     }
 
     /**
@@ -115,16 +95,6 @@ class NimEncoderTest extends HttpEncoderContract<NimEncoder> {
     @Override
     float[][] documentedVectors() {
         return new float[][] {{0.0010356903f, -0.017669678f, 0.050231934f}, {-0.008117676f, -0.035369873f, 0.04928589f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /** The API catalog answers errors as RFC 7807 problem details, the explanation in {@code detail}. */

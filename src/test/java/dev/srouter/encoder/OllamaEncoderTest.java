@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
@@ -82,22 +81,10 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
         return "/api/embed";
     }
 
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** What semantic-router's OllamaEncoder sends through the ollama client: model and input, nothing else. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
-        ObjectNode body = MAPPER.createObjectNode().put("model", "hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16");
-        texts.forEach(body.putArray("input")::add);
-        return body;
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
+        return openAiRequest("hf.co/Qwen/Qwen3-Embedding-0.6B-GGUF:F16", texts);
     }
 
     /**
@@ -127,15 +114,8 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
 
     @Override
     String responseBody(List<float[]> vectors) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("model", "m");
-        ArrayNode embeddings = root.putArray("embeddings");
-        vectors.forEach(v -> {
-            ArrayNode a = embeddings.addArray();
-            for (float x : v) {
-                a.add(x);
-            }
-        });
+        ObjectNode root = MAPPER.createObjectNode().put("model", "m");
+        addVectors(root.putArray("embeddings"), vectors);
         return root.toString();
     }
 

@@ -98,28 +98,8 @@ class OpenAiEncoderTest extends HttpEncoderContract<OpenAiEncoder> {
     }
 
     @Override
-    String basePath() {
-        return "/v1";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
-    @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
         return openAiRequest("text-embedding-3-small", texts);
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
     }
 
     /** The shape of the example at https://platform.openai.com/docs/api-reference/embeddings/create; illustrative values. */
@@ -135,16 +115,6 @@ class OpenAiEncoderTest extends HttpEncoderContract<OpenAiEncoder> {
     @Override
     float[][] documentedVectors() {
         return new float[][] {{0.0023064255f, -0.009327292f, -0.0028842222f}, {-0.0052035292f, 0.014513558f, 0.009935051f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /** OpenAI's error shape, e.g. {@code "'$.input' is invalid: ..."} with {@code invalid_request_error}. */

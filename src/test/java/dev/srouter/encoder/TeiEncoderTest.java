@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.ExitCode;
 import dev.srouter.core.SrouterException;
@@ -92,11 +91,6 @@ class TeiEncoderTest extends HttpEncoderContract<TeiEncoder> {
         return "/embed";
     }
 
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** No truncate: the server's --auto-truncate decides, as for semantic-router; no prompt_name: queries and documents alike. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
@@ -126,14 +120,7 @@ class TeiEncoderTest extends HttpEncoderContract<TeiEncoder> {
 
     @Override
     String responseBody(List<float[]> vectors) {
-        ArrayNode root = MAPPER.createArrayNode();
-        vectors.forEach(v -> {
-            ArrayNode a = root.addArray();
-            for (float x : v) {
-                a.add(x);
-            }
-        });
-        return root.toString();
+        return addVectors(MAPPER.createArrayNode(), vectors).toString();
     }
 
     /** The rows carry no index: they come in the order of the inputs. */

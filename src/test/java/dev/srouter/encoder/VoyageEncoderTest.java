@@ -19,7 +19,7 @@ class VoyageEncoderTest extends HttpEncoderContract<VoyageEncoder> {
     /** The factory takes no sleeper: its encoder rebuilt with one. */
     @Override
     VoyageEncoder create(String model, String url, Map<String, String> env, LongConsumer sleeper) {
-        return new VoyageEncoder(create(model, url, env).config, sleeper);
+        return new VoyageEncoder(create(model, url, env).config, VoyageEncoder.KEY_VARIABLE, sleeper);
     }
 
     @Override
@@ -67,31 +67,11 @@ class VoyageEncoderTest extends HttpEncoderContract<VoyageEncoder> {
         return "VOYAGE_API_KEY is not set: set it to use Voyage AI";
     }
 
-    @Override
-    String basePath() {
-        return "/v1";
-    }
-
-    @Override
-    String expectedPath() {
-        return "/v1/embeddings";
-    }
-
-    @Override
-    Map.Entry<String, String> expectedAuthHeader() {
-        return Map.entry("Authorization", "Bearer " + KEY);
-    }
-
     /** What semantic-router's VoyageEncoder sends through litellm: input_type query from encode_queries, document otherwise. */
     @Override
     JsonNode expectedBody(List<String> texts, Encoder.Input input) {
         ObjectNode body = openAiRequest("voyage-3-lite", texts);
         return body.put("input_type", input == Encoder.Input.QUERY ? "query" : "document");
-    }
-
-    @Override
-    List<String> textsSent(JsonNode body) {
-        return strings(body, "input");
     }
 
     /**
@@ -110,16 +90,6 @@ class VoyageEncoderTest extends HttpEncoderContract<VoyageEncoder> {
     @Override
     float[][] documentedVectors() {
         return new float[][] {{-0.016709786f, 0.026996311f, -0.027496673f}, {0.003613521f, 0.026428301f, -0.009491397f}};
-    }
-
-    @Override
-    String responseBody(List<float[]> vectors) {
-        return openAiResponse(vectors, false);
-    }
-
-    @Override
-    String responseInReverse(List<float[]> vectors) {
-        return openAiResponse(vectors, true);
     }
 
     /** Voyage answers errors with {@code {"detail": MESSAGE}}, e.g. "Request to model 'voyage-3-lite' failed: ...". */

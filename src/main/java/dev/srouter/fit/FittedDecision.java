@@ -20,9 +20,36 @@ public final class FittedDecision {
     private static final int SHOWN = 5;
 
     private final FittedModel model;
+    /** The head's weights dimension-major, {@code [j * classes + k]}, so a query's logits are a loop over classes the JIT vectorizes. */
+    private final float[] byDimension;
+    private final float[] bias;
+    private final int classes;
+    /** Each route's place in name order, the tie-break of equal probabilities. */
+    private final int[] nameRank;
 
     public FittedDecision(FittedModel model) {
         this.model = model;
+        int d = model.dimension();
+        this.classes = model.weights().length / (d + 1); // the routes, and "none" when the head has it
+        this.byDimension = new float[d * classes];
+        this.bias = new float[classes];
+        float[] w = model.weights();
+        for (int k = 0; k < classes; k++) {
+            for (int j = 0; j < d; j++) {
+                byDimension[j * classes + k] = w[k * (d + 1) + j];
+            }
+            bias[k] = w[k * (d + 1) + d];
+        }
+        List<String> routes = model.routes();
+        Integer[] byName = new Integer[routes.size()];
+        for (int k = 0; k < byName.length; k++) {
+            byName[k] = k;
+        }
+        java.util.Arrays.sort(byName, Comparator.comparing(routes::get));
+        this.nameRank = new int[routes.size()];
+        for (int r = 0; r < byName.length; r++) {
+            nameRank[byName[r]] = r;
+        }
     }
 
     public FittedModel model() {
@@ -37,19 +64,14 @@ public final class FittedDecision {
         List<Hit> nearest = new ArrayList<>(hits);
         nearest.sort(Comparator.comparingDouble(Hit::score).reversed().thenComparing(Hit::route).thenComparing(Hit::utterance));
         double[] p = probabilities(vector, filter);
-        List<Integer> order = new ArrayList<>();
-        for (int k = 0; k < p.length; k++) {
-            if (p[k] > 0) {
-                order.add(k);
-            }
-        }
-        order.sort(Comparator.<Integer>comparingDouble(k -> -p[k]).thenComparing(k -> model.routes().get(k)));
+        boolean[] taken = new boolean[p.length];
         double floor = nearest.isEmpty() ? 0 : nearest.get(nearest.size() - 1).score();
         double minConfidence = model.minConfidence();
         List<Candidate> candidates = new ArrayList<>();
         List<Candidate> passing = new ArrayList<>();
         double bestConfidence = Double.NaN;
-        for (int k : order) {
+        // Routes by probability, highest first (ties by name), picked one at a time: most decisions need only the first few.
+        for (int k = next(p, taken); k >= 0; k = next(p, taken)) {
             if (candidates.size() >= Math.max(SHOWN, limit) && passing.size() >= limit) {
                 break;
             }
@@ -77,6 +99,20 @@ public final class FittedDecision {
                 passing.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(bestConfidence), RouteDecision.FITTED);
     }
 
+    /** The route of highest probability not yet taken (the name first on ties), marked taken; -1 when none with probability above 0 is left. */
+    private int next(double[] p, boolean[] taken) {
+        int best = -1;
+        for (int k = 0; k < p.length; k++) {
+            if (!taken[k] && p[k] > 0 && (best < 0 || p[k] > p[best] || (p[k] == p[best] && nameRank[k] < nameRank[best]))) {
+                best = k;
+            }
+        }
+        if (best >= 0) {
+            taken[best] = true;
+        }
+        return best;
+    }
+
     /** The rejection score: {@code alpha * probability + (1 - alpha) * similarity}. */
     static double score(double alpha, double probability, double similarity) {
         return alpha * probability + (1 - alpha) * similarity;
@@ -88,8 +124,14 @@ public final class FittedDecision {
     double[] probabilities(float[] x, Set<String> filter) {
         int routes = model.routes().size();
         int d = model.dimension();
-        int classes = model.weights().length / (d + 1); // the routes, and "none" when the head has it
-        float[] w = model.weights();
+        float[] logits = bias.clone();
+        for (int j = 0; j < d; j++) {
+            float xj = x[j];
+            int o = j * classes;
+            for (int k = 0; k < classes; k++) {
+                logits[k] += byDimension[o + k] * xj;
+            }
+        }
         double[] z = new double[classes];
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < classes; k++) {
@@ -97,13 +139,8 @@ public final class FittedDecision {
                 z[k] = Double.NEGATIVE_INFINITY;
                 continue;
             }
-            int o = k * (d + 1);
-            double sum = w[o + d];
-            for (int j = 0; j < d; j++) {
-                sum += w[o + j] * x[j];
-            }
-            z[k] = sum;
-            max = Math.max(max, sum);
+            z[k] = logits[k];
+            max = Math.max(max, z[k]);
         }
         double total = 0;
         for (int k = 0; k < classes; k++) {

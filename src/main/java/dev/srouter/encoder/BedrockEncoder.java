@@ -389,11 +389,7 @@ public final class BedrockEncoder extends HttpEncoder {
         if (embeddings.size() != expected) {
             throw malformed(embeddings.size() + " vectors for " + expected + " texts");
         }
-        List<float[]> out = new ArrayList<>(expected);
-        for (int i = 0; i < expected; i++) {
-            out.add(floats(embeddings.get(i), "embedding " + i));
-        }
-        return out;
+        return vectors(embeddings);
     }
 
     /**

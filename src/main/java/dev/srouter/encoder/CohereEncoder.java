@@ -3,9 +3,7 @@ package dev.srouter.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import okhttp3.HttpUrl;
@@ -54,9 +52,8 @@ public final class CohereEncoder extends HttpEncoder {
      */
     CohereEncoder(Config config, String keyVariable, LongConsumer sleeper) {
         super(config, keyVariable, sleeper);
-        this.endpoint = base.newBuilder().addPathSegment("v2").addPathSegment("embed").build();
-        String host = base.host().toLowerCase(Locale.ROOT);
-        this.cohereItself = host.equals("api.cohere.com") || host.equals("api.cohere.ai");
+        this.endpoint = endpoint("v2", "embed");
+        this.cohereItself = baseHostIs("api.cohere.com") || baseHostIs("api.cohere.ai");
     }
 
     /**
@@ -132,11 +129,7 @@ public final class CohereEncoder extends HttpEncoder {
         batch.forEach(texts::add);
         json.put("input_type", inputType(input));
         json.putArray("embedding_types").add("float");
-        Request.Builder b = new Request.Builder().url(endpoint).post(json(json));
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        return b.build();
+        return bearerPost(endpoint, json);
     }
 
     /** Reads {@code {"embeddings":{"float":[[...],...]}, ...}}, one vector per text in order. */
@@ -146,10 +139,6 @@ public final class CohereEncoder extends HttpEncoder {
         if (floats == null || !floats.isArray()) {
             throw malformed("no \"embeddings.float\" array");
         }
-        List<float[]> out = new ArrayList<>(floats.size());
-        for (int i = 0; i < floats.size(); i++) {
-            out.add(floats(floats.get(i), "embedding " + i));
-        }
-        return out;
+        return vectors(floats);
     }
 }

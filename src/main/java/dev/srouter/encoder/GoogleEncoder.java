@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.SrouterException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import okhttp3.HttpUrl;
@@ -59,7 +58,7 @@ public final class GoogleEncoder extends HttpEncoder {
     GoogleEncoder(Config config, String keyVariable, LongConsumer sleeper) {
         super(geminiModel(config), keyVariable, sleeper);
         this.modelResource = "models/" + model();
-        this.googleItself = base.host().toLowerCase(Locale.ROOT).equals("generativelanguage.googleapis.com");
+        this.googleItself = baseHostIs("generativelanguage.googleapis.com");
     }
 
     /**
@@ -146,7 +145,7 @@ public final class GoogleEncoder extends HttpEncoder {
     /** The model is part of the URL: {@code {base}/models/{model}:batchEmbedContents}. */
     @Override
     protected Request buildRequest(List<String> batch, Input input) {
-        HttpUrl url = base.newBuilder().addPathSegment("models").addPathSegment(model() + ":batchEmbedContents").build();
+        HttpUrl url = endpoint("models", model() + ":batchEmbedContents");
         ObjectNode json = MAPPER.createObjectNode();
         ArrayNode requests = json.putArray("requests");
         for (String text : batch) {

@@ -423,6 +423,15 @@ public abstract class HttpEncoder implements Encoder {
         return vectors;
     }
 
+    /** The embeddings of a JSON array of arrays of numbers, in order, each named {@code embedding i} in a message. */
+    protected final List<float[]> vectors(JsonNode arrays) {
+        List<float[]> out = new ArrayList<>(arrays.size());
+        for (int i = 0; i < arrays.size(); i++) {
+            out.add(floats(arrays.get(i), "embedding " + i));
+        }
+        return out;
+    }
+
     /**
      * The numbers of a JSON array, e.g. one embedding; {@code where} names it in the message when it is not a non-empty
      * array of numbers.

@@ -1,9 +1,6 @@
 package dev.srouter.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,8 +51,8 @@ public final class OllamaEncoder extends HttpEncoder {
     /** @param sleeper waits the given number of milliseconds between attempts (tests record instead of sleeping) */
     OllamaEncoder(Config config, LongConsumer sleeper) {
         super(config, KEY_VARIABLE, sleeper);
-        this.endpoint = base.newBuilder().addPathSegment("api").addPathSegment("embed").build();
-        this.ollamaCloud = base.host().toLowerCase(Locale.ROOT).equals("ollama.com");
+        this.endpoint = endpoint("api", "embed");
+        this.ollamaCloud = baseHostIs("ollama.com");
     }
 
     /**
@@ -166,15 +163,7 @@ public final class OllamaEncoder extends HttpEncoder {
 
     @Override
     protected Request buildRequest(List<String> batch, Input input) {
-        ObjectNode json = MAPPER.createObjectNode();
-        json.put("model", config.model());
-        ArrayNode in = json.putArray("input");
-        batch.forEach(in::add);
-        Request.Builder b = new Request.Builder().url(endpoint).post(json(json));
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        return b.build();
+        return bearerPost(endpoint, embeddingsBody(config.model(), batch));
     }
 
     /** Reads {@code {"model":..., "embeddings":[[...],...]}}, one vector per input in order. */
@@ -184,10 +173,6 @@ public final class OllamaEncoder extends HttpEncoder {
         if (embeddings == null || !embeddings.isArray()) {
             throw malformed("no \"embeddings\" array");
         }
-        List<float[]> out = new ArrayList<>(embeddings.size());
-        for (int i = 0; i < embeddings.size(); i++) {
-            out.add(floats(embeddings.get(i), "embedding " + i));
-        }
-        return out;
+        return vectors(embeddings);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srouter.core.SrouterException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -135,11 +134,7 @@ public final class TeiEncoder extends HttpEncoder {
         ArrayNode inputs = json.putArray("inputs");
         batch.forEach(inputs::add);
         json.put("normalize", true);
-        Request.Builder b = new Request.Builder().url(endpoint).post(json(json));
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        return b.build();
+        return bearerPost(endpoint, json);
     }
 
     /** Reads {@code [[...],...]}, one vector per input in order. */
@@ -148,10 +143,6 @@ public final class TeiEncoder extends HttpEncoder {
         if (!root.isArray()) {
             throw malformed("not a JSON array of embeddings");
         }
-        List<float[]> out = new ArrayList<>(root.size());
-        for (int i = 0; i < root.size(); i++) {
-            out.add(floats(root.get(i), "embedding " + i));
-        }
-        return out;
+        return vectors(root);
     }
 }

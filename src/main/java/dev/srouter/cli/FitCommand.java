@@ -8,6 +8,7 @@ import dev.srouter.core.Hit;
 import dev.srouter.core.LabelledData;
 import dev.srouter.core.Route;
 import dev.srouter.core.RouteSet;
+import dev.srouter.core.Utterance;
 import dev.srouter.core.RoutesFile;
 import dev.srouter.core.RoutesFileEditor;
 import dev.srouter.core.SrouterException;
@@ -130,14 +131,9 @@ final class FitCommand extends BaseCommand {
         Encoder base = RoutingSetup.createEncoder(root, routes);
         try (Encoder encoder = RoutingSetup.cached(root, base, this::warn)) {
             Encoder progress = new dev.srouter.encoder.ProgressEncoder(encoder, TerminalProgress.forContext(root.ctx, root.quiet));
-            List<String> routeOf = new ArrayList<>();
-            List<String> texts = new ArrayList<>();
-            for (Route r : routes.routes()) {
-                for (String u : r.utterances()) {
-                    routeOf.add(r.name());
-                    texts.add(u);
-                }
-            }
+            List<Utterance> utterances = routes.utterances();
+            List<String> routeOf = utterances.stream().map(Utterance::route).toList();
+            List<String> texts = utterances.stream().map(Utterance::text).toList();
             List<float[]> vectors = progress.encode(texts, Encoder.Input.DOCUMENT);
             Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
             for (int i = 0; i < texts.size(); i++) {

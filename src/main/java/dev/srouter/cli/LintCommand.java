@@ -99,7 +99,7 @@ final class LintCommand extends BaseCommand {
         long t0 = System.nanoTime();
         RoutesFile.Located located = RoutesFile.readLocated(root.routes, this::warn);
         RouteSet routes = located.routes();
-        List<Utterance> utterances = RouteLint.utterances(routes);
+        List<Utterance> utterances = routes.utterances();
         List<float[]> vectors;
         String encoderName;
         Encoder base = RoutingSetup.createEncoder(root, routes);

@@ -183,23 +183,12 @@ public final class RouteLint {
         }
     }
 
-    /** Every utterance of {@code routes}, in file order: the order {@link #analyse(RouteSet, List, Settings)} takes vectors in. */
-    public static List<Utterance> utterances(RouteSet routes) {
-        List<Utterance> out = new ArrayList<>(routes.utteranceCount());
-        for (Route r : routes.routes()) {
-            for (String u : r.utterances()) {
-                out.add(new Utterance(r.name(), u));
-            }
-        }
-        return out;
-    }
-
     /**
-     * Lints {@code routes}, given one vector per utterance in the order of {@link #utterances(RouteSet)}. Routes without
+     * Lints {@code routes}, given one vector per utterance in the order of {@link RouteSet#utterances()}. Routes without
      * utterances are reported as having few (when the minimum is above 0) and take no part in the rest.
      */
     public static Report analyse(RouteSet routes, List<float[]> vectors, Settings settings) {
-        return analyse(routes.routeNames(), utterances(routes), vectors, settings);
+        return analyse(routes.routeNames(), routes.utterances(), vectors, settings);
     }
 
     /**

@@ -27,6 +27,17 @@ public record RouteSet(String encoderType, String encoderName, List<Route> route
         return routes.stream().map(Route::name).toList();
     }
 
+    /** Every utterance, route by route in file order: the order the embedders and the lint take vectors in. */
+    public List<Utterance> utterances() {
+        List<Utterance> out = new java.util.ArrayList<>(utteranceCount());
+        for (Route r : routes) {
+            for (String u : r.utterances()) {
+                out.add(new Utterance(r.name(), u));
+            }
+        }
+        return out;
+    }
+
     public int utteranceCount() {
         return routes.stream().mapToInt(r -> r.utterances().size()).sum();
     }

@@ -171,7 +171,7 @@ public final class SyncService {
             }
         }
 
-        List<Utterance> toEmbed = reembed ? allUtterances(target) : plan.remoteUpserts();
+        List<Utterance> toEmbed = reembed ? target.utterances() : plan.remoteUpserts();
         int embedded = 0;
         Progress.Task embedding = toEmbed.isEmpty() ? Progress.Task.NONE : bars.start("embedding and writing", toEmbed.size());
         for (List<Utterance> batch : batches(toEmbed)) {
@@ -235,16 +235,6 @@ public final class SyncService {
         Manifest m = Manifest.of(target, encoderName, dimension, writtenBy, clock.instant().toString());
         index.writeConfig(Manifest.FIELD, m.toJson());
         index.writeConfig("sr_hash", m.contentHash());
-    }
-
-    private static List<Utterance> allUtterances(RouteSet routes) {
-        List<Utterance> out = new ArrayList<>();
-        for (Route r : routes.routes()) {
-            for (String u : r.utterances()) {
-                out.add(new Utterance(r.name(), u));
-            }
-        }
-        return out;
     }
 
     private <T> List<List<T>> batches(List<T> items) {

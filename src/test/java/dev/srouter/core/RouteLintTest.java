@@ -204,7 +204,7 @@ class RouteLintTest {
     @Test
     void analyseOfARouteSetTakesVectorsInFileOrder() {
         RouteSet routes = RouteSet.of(List.of(Route.of("a", List.of("a0", "a1")), Route.of("b", List.of("b0"))));
-        assertEquals(List.of(new Utterance("a", "a0"), new Utterance("a", "a1"), new Utterance("b", "b0")), RouteLint.utterances(routes));
+        assertEquals(List.of(new Utterance("a", "a0"), new Utterance("a", "a1"), new Utterance("b", "b0")), routes.utterances());
         Report r = RouteLint.analyse(routes, List.of(h(1), h(2), h(1, 0)), new Settings(0.95, 1.0, 0));
         // a1 (row 2) is nearest to nothing in a; b0 (one flip of a0) is a0's nearest and vice versa.
         assertEquals(List.of(new Utterance("a", "a0"), new Utterance("b", "b0")),

@@ -1,8 +1,8 @@
 package dev.srouter.index.local;
 
 import dev.srouter.core.Hit;
-import dev.srouter.core.Route;
 import dev.srouter.core.RouteSet;
+import dev.srouter.core.Utterance;
 import dev.srouter.core.SrouterException;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.index.SearchIndex;
@@ -63,17 +63,11 @@ public final class LocalIndex implements SearchIndex {
 
     /** Embeds every utterance of {@code routeSet} (through the cache, when the encoder has one). */
     public static LocalIndex build(RouteSet routeSet, Encoder encoder) {
-        List<String> routeNames = new ArrayList<>();
-        List<String> texts = new ArrayList<>();
-        for (Route r : routeSet.routes()) {
-            for (String u : r.utterances()) {
-                routeNames.add(r.name());
-                texts.add(u);
-            }
-        }
+        List<Utterance> utterances = routeSet.utterances();
+        List<String> texts = utterances.stream().map(Utterance::text).toList();
         List<float[]> vectors = encoder.encode(texts, Encoder.Input.DOCUMENT);
         int dim = vectors.isEmpty() ? Math.max(encoder.dimension(), 0) : vectors.get(0).length;
-        return new LocalIndex(dim, routeNames, texts, vectors);
+        return new LocalIndex(dim, utterances.stream().map(Utterance::route).toList(), texts, vectors);
     }
 
     @Override

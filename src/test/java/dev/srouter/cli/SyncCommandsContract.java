@@ -488,31 +488,33 @@ abstract class SyncCommandsContract {
         }
     }
 
-    /** Starts an interactive {@code sync --strategy local} and returns once it is asking to apply its plan. */
-    private Future<Result> syncWaitingAtThePrompt(ExecutorService pool, HeldAnswer stdin) throws Exception {
-        Future<Result> sync = pool.submit(() -> runner().interactive(true).stdin(stdin)
-                .run("sync", "--routes=" + routes, "--index", index, "--strategy", "local", "--lock-timeout", "10s"));
-        assertTrue(stdin.asked.await(60, java.util.concurrent.TimeUnit.SECONDS), "the sync asks to apply its plan");
-        return sync;
+    /**
+     * An interactive {@code sync --strategy local}'s result when, while it asks to apply its plan, another writer
+     * pushes {@code otherRoutes}, and it is then answered yes.
+     */
+    private Result syncWhileAnotherWriterPushes(Path otherRoutes) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            HeldAnswer stdin = new HeldAnswer();
+            Future<Result> sync = pool.submit(() -> runner().interactive(true).stdin(stdin)
+                    .run("sync", "--routes=" + routes, "--index", index, "--strategy", "local", "--lock-timeout", "10s"));
+            assertTrue(stdin.asked.await(60, java.util.concurrent.TimeUnit.SECONDS), "the sync asks to apply its plan");
+            Result push = runner().run("push", "--routes=" + otherRoutes, "--index", index, "--yes");
+            assertEquals(0, push.exit(), push.toString());
+            stdin.answer();
+            return sync.get();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
     void aSyncWhosePlanAnotherWriterAppliedWhileItWasShownEndsInSync() throws Exception {
         Path same = dir.resolve("same.yaml");
         Files.copy(routes, same);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            HeldAnswer stdin = new HeldAnswer();
-            Future<Result> sync = syncWaitingAtThePrompt(pool, stdin);
-            Result other = runner().run("push", "--routes=" + same, "--index", index, "--yes");
-            assertEquals(0, other.exit(), other.toString());
-            stdin.answer();
-            Result r = sync.get();
-            assertEquals(0, r.exit(), "the remote already is what was confirmed: " + r);
-            assertTrue(r.err().contains("another writer applied it"), r.toString());
-        } finally {
-            pool.shutdownNow();
-        }
+        Result r = syncWhileAnotherWriterPushes(same);
+        assertEquals(0, r.exit(), "the remote already is what was confirmed: " + r);
+        assertTrue(r.err().contains("another writer applied it"), r.toString());
         assertEquals(0, run("diff").exit());
     }
 
@@ -520,19 +522,9 @@ abstract class SyncCommandsContract {
     void aSyncWhoseRemoteChangedOtherwiseWhileThePlanWasShownWritesNothing() throws Exception {
         Path other = dir.resolve("other.yaml");
         Files.writeString(other, REMOTE_ROUTES);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            HeldAnswer stdin = new HeldAnswer();
-            Future<Result> sync = syncWaitingAtThePrompt(pool, stdin);
-            Result push = runner().run("push", "--routes=" + other, "--index", index, "--yes");
-            assertEquals(0, push.exit(), push.toString());
-            stdin.answer();
-            Result r = sync.get();
-            assertEquals(1, r.exit(), r.toString());
-            assertTrue(r.err().contains("the remote changed while the plan was shown") && r.err().contains("nothing written"), r.toString());
-        } finally {
-            pool.shutdownNow();
-        }
+        Result r = syncWhileAnotherWriterPushes(other);
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("the remote changed while the plan was shown") && r.err().contains("nothing written"), r.toString());
         try (VectorIndex idx = openIndex()) {
             idx.awaitWritesVisible();
             assertEquals(Map.of("greet", Set.of("hi", "hello"), "bye", Set.of("see you")), utteranceSets(RemoteReader.read(idx).routes()),

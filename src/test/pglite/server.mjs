@@ -7,6 +7,13 @@
 // "READY port=N" goes to stdout; everything else goes to stderr. The server exits when its stdin
 // closes, so a test JVM that dies (and with it the pipe) never leaves a server behind.
 // --data keeps the cluster in DIR; without it the database lives in memory and is gone on exit.
+//
+// PGlite is one PostgreSQL backend. pglite-socket multiplexes up to --max-connections clients onto
+// it (one session for all: SET, named prepared statements and advisory locks are shared, and a
+// client's open transaction holds the others' statements back until it ends). The default is 8,
+// not pglite-socket's 1: with 1, a client that connects right after another disconnected is often
+// refused (connection reset), because the server still counts the old client until it has
+// processed its close.
 import { parseArgs } from 'node:util'
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
@@ -20,7 +27,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
-    'max-connections': { type: 'string', default: '1' },
+    'max-connections': { type: 'string', default: '8' },
     data: { type: 'string' },
   },
 })

@@ -52,6 +52,44 @@ public final class RecordIds {
         return field + "#" + (namespace == null ? "" : namespace);
     }
 
+    /**
+     * PostgreSQL record id, semantic-router 0.1.x's {@code PostgresIndexRecord}: {@code "{clean}#{uuid5(uuid5(NAMESPACE_DNS,
+     * clean), utterance)}"}, where {@code clean} is the route name stripped of surrounding whitespace (Python's
+     * {@code str.strip()}) with each space turned into a dash.
+     */
+    public static String postgresRecordId(String route, String utterance) {
+        String clean = postgresCleanRoute(route);
+        return clean + "#" + uuid5(uuid5(NAMESPACE_DNS, clean), utterance);
+    }
+
+    /** The route part of a PostgreSQL record id: Python's {@code route.strip().replace(" ", "-")}. */
+    public static String postgresCleanRoute(String route) {
+        return pythonStrip(route).replace(' ', '-');
+    }
+
+    /**
+     * Python 3's {@code str.strip()} with no argument: removes the characters {@code str.isspace()} holds true for
+     * (bidirectional class WS, B or S, or category Zs), which are not Java's {@link String#strip()} set (U+00A0,
+     * U+001C..U+001F and U+0085 are Python whitespace and not Java's; U+200B is neither).
+     */
+    static String pythonStrip(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && pythonSpace(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && pythonSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean pythonSpace(char c) {
+        return (c >= '\t' && c <= '\r') || (c >= '\u001c' && c <= ' ') || c == '\u0085' || c == '\u00a0' || c == '\u1680'
+                || (c >= '\u2000' && c <= '\u200a') || c == '\u2028' || c == '\u2029' || c == '\u202f' || c == '\u205f'
+                || c == '\u3000';
+    }
+
     /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code text}, Python's {@code hashlib.sha256(text.encode()).hexdigest()}. */
     public static String sha256Hex(String text) {
         return HexFormat.of().formatHex(digest("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -63,4 +63,17 @@ class RecordIdsTest {
         assertEquals("sr_hash#acme", RecordIds.pineconeConfigId("sr_hash", "acme"));
         assertEquals("sr_lock#", RecordIds.pineconeConfigId("sr_lock", null));
     }
+
+    @Test
+    void postgresIdsAreSemanticRouters() {
+        // Python: c = route.strip().replace(" ", "-"); c + "#" + str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_DNS, c), utterance))
+        assertEquals("politics#af3cd8c8-defb-5940-b66a-d59e8dbbada7",
+                RecordIds.postgresRecordId("politics", "isn't politics the best thing ever"));
+        assertEquals("customer-support#6696e944-220a-5bbd-a439-39cb8f9a9ac4",
+                RecordIds.postgresRecordId(" customer support ", "where is my order? \uD83D\uDE9A"));
+        // Python's whitespace, not Java's: NBSP and U+001C are stripped, the inner em space stays and only ' ' becomes '-'.
+        assertEquals("x\u2003-y#7511b6ad-8622-5cce-bde5-7ac5070b3ec5", RecordIds.postgresRecordId("\u00a0x\u2003 y\u001c", "u"));
+        assertEquals(RecordIds.postgresRecordId("customer support", "u"), RecordIds.postgresRecordId("customer-support", "u"));
+        assertEquals("\u200bab\u200b", RecordIds.pythonStrip(" \u200bab\u200b\t"), "U+200B is no whitespace to Python");
+    }
 }

@@ -67,6 +67,19 @@ public final class PgliteServer implements AutoCloseable {
         this.stderrLog = stderrLog;
     }
 
+    private static PgliteServer shared;
+
+    /**
+     * One server for every test class of this JVM that asks (starting one takes seconds), each class using tables
+     * of its own; it stops when the JVM exits, as its stdin pipe closes.
+     */
+    public static synchronized PgliteServer shared() throws IOException, InterruptedException {
+        if (shared == null || !shared.process.isAlive()) {
+            shared = start();
+        }
+        return shared;
+    }
+
     /** Starts a server on a free port for up to {@value #DEFAULT_MAX_CONNECTIONS} clients at once. */
     public static PgliteServer start() throws IOException, InterruptedException {
         return start(DEFAULT_MAX_CONNECTIONS);
@@ -105,6 +118,15 @@ public final class PgliteServer implements AutoCloseable {
      */
     public String jdbcUrl() {
         return baseJdbcUrl() + "&prepareThreshold=0&socketTimeout=" + SOCKET_TIMEOUT.toSeconds();
+    }
+
+    /**
+     * The server as a user names it to srouter ({@code --postgres-url} / {@code POSTGRES_URL}), with the driver settings
+     * PGlite's one shared session needs (see {@link #jdbcUrl()}).
+     */
+    public String postgresUrl() {
+        return "postgresql://postgres@127.0.0.1:" + port + "/postgres?sslmode=disable&prepareThreshold=0&socketTimeout="
+                + SOCKET_TIMEOUT.toSeconds();
     }
 
     /** The URL without the driver settings {@link #jdbcUrl()} adds, for tests of what they avoid. */

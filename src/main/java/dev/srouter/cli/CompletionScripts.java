@@ -42,7 +42,7 @@ final class CompletionScripts {
         ROUTES,
         FILE,
         DIR,
-        /** {@code local}, {@code qdrant}, {@code pinecone} or {@code file:} followed by a directory. */
+        /** {@code local}, {@code qdrant}, {@code pinecone}, {@code postgres} or {@code file:} followed by a directory. */
         INDEX
     }
 
@@ -308,7 +308,7 @@ final class CompletionScripts {
                     end
                 end
 
-                # --index: local, qdrant, pinecone, or file: followed by a directory.
+                # --index: local, qdrant, pinecone, postgres, or file: followed by a directory.
                 function __srouter_index
                     set -l value (string replace -r -- '^--index=' '' (commandline -ct))
                     if string match -q -- 'file:*' $value

@@ -37,7 +37,7 @@ final class CompletionValues {
 
         @Override
         public Iterator<String> iterator() {
-            return List.of("local", FILE_PREFIX, "qdrant", "pinecone").iterator();
+            return List.of("local", FILE_PREFIX, "qdrant", "pinecone", "postgres").iterator();
         }
     }
 

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         footer = {
             "  srouter diff -r routes.yaml --index qdrant       # QDRANT_URL, QDRANT_API_KEY",
             "  srouter diff --index pinecone --namespace acme --summary  # PINECONE_API_KEY",
+            "  srouter diff --index postgres                    # POSTGRES_URL",
             "  srouter diff --index file:.srouter-index --strategy local --summary",
             "  srouter diff --index qdrant -o json | jq .counts",
         })

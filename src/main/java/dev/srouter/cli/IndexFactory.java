@@ -5,12 +5,14 @@ import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.file.FileIndex;
 import dev.srouter.index.pinecone.PineconeIndex;
+import dev.srouter.index.postgres.PostgresIndex;
+import dev.srouter.index.postgres.PostgresUrl;
 import dev.srouter.index.qdrant.QdrantEndpoint;
 import dev.srouter.index.qdrant.QdrantIndex;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** Builds the index named by {@code --index}: {@code local} (from the routes file), {@code file:PATH}, {@code qdrant} or {@code pinecone}. */
+/** Builds the index named by {@code --index}: {@code local} (from the routes file), {@code file:PATH}, {@code qdrant}, {@code pinecone} or {@code postgres}. */
 final class IndexFactory {
     private IndexFactory() {}
 
@@ -23,7 +25,7 @@ final class IndexFactory {
         String spec = root.index;
         if (isLocal(spec)) {
             throw SrouterException.usage(command + " compares the routes file with a remote index: pass --index qdrant, "
-                    + "--index pinecone or --index file:PATH (an embedded index in a directory), or set SROUTER_INDEX");
+                    + "--index pinecone, --index postgres or --index file:PATH (an embedded index in a directory), or set SROUTER_INDEX");
         }
         if (spec.startsWith("file:")) {
             String path = spec.substring("file:".length());
@@ -46,6 +48,15 @@ final class IndexFactory {
             }
             return PineconeIndex.connect(root.ctx.env("PINECONE_API_KEY"), host, root.indexName, root.namespace, Clock.systemUTC(), settings);
         }
-        throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH, qdrant or pinecone");
+        if (spec.equals("postgres")) {
+            if (root.namespace != null && !root.namespace.isEmpty()) {
+                throw SrouterException.usage("--index postgres has no namespaces (semantic-router's PostgresIndex keeps none): "
+                        + "give each its own table with --index-name instead of --namespace");
+            }
+            String url = root.postgresUrl != null ? root.postgresUrl : root.ctx.env("POSTGRES_URL");
+            return PostgresIndex.connect(PostgresUrl.parse(url, root.ctx.env("PGPASSWORD")), PostgresIndex.tableName(root.indexName),
+                    Clock.systemUTC());
+        }
+        throw SrouterException.usage("unknown index '" + spec + "': use local, file:PATH, qdrant, pinecone or postgres");
     }
 }

@@ -73,7 +73,7 @@ public final class RootCommand implements Runnable {
 
     @Option(names = "--index", scope = ScopeType.INHERIT, paramLabel = "INDEX", defaultValue = "local",
             completionCandidates = CompletionValues.IndexKinds.class,
-            description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.",
+            description = {"Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant, pinecone or postgres.",
                 "diff, sync, push, pull, status and unlock need a remote one. Default: ${DEFAULT-VALUE}."})
     String index;
 
@@ -88,6 +88,11 @@ public final class RootCommand implements Runnable {
                 "Else PINECONE_HOST, else Pinecone's cloud. The API key comes from PINECONE_API_KEY only."})
     String pineconeHost;
 
+    @Option(names = "--postgres-url", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = {"PostgreSQL with pgvector for --index postgres, e.g. postgresql://app@db.example.com:5432/routes?sslmode=require.",
+                "Else POSTGRES_URL. The password from the URL, else PGPASSWORD, else ~/.pgpass; it is never printed."})
+    String postgresUrl;
+
     @Option(names = "--cloud", scope = ScopeType.INHERIT, paramLabel = "CLOUD", defaultValue = "aws",
             completionCandidates = CompletionValues.Clouds.class,
             description = "Cloud of a Pinecone index srouter creates (aws, gcp, azure). Default: ${DEFAULT-VALUE}.")
@@ -98,7 +103,8 @@ public final class RootCommand implements Runnable {
     String region;
 
     @Option(names = "--index-name", scope = ScopeType.INHERIT, paramLabel = "NAME", defaultValue = "semantic-router-index",
-            description = "Name of the remote index (scope of its config entries). Default: ${DEFAULT-VALUE}.")
+            description = {"Name of the remote index (scope of its config entries). Default: ${DEFAULT-VALUE}.",
+                "postgres: the table, default semantic_router_index (semantic-router's index_prefix + index_name)."})
     String indexName;
 
     @Option(names = "--namespace", scope = ScopeType.INHERIT, paramLabel = "NS", description = "Namespace within the remote index.")

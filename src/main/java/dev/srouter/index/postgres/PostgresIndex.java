@@ -91,6 +91,10 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
     private int knownDimension = -1;
     /** pgvector's version once read (iterative index scans need 0.8); null until then. */
     private String pgvectorVersion;
+    /** srouter's tables this object has seen exist (srouter never drops one). */
+    private final Set<String> knownTables = new java.util.HashSet<>();
+    /** Tables made by the write transaction in progress, known once it commits. */
+    private final Set<String> pendingTables = new java.util.HashSet<>();
     private int failAfterWrites = -1;
     private int writeCalls;
     private int readCalls;
@@ -224,8 +228,8 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                             + " USING ivfflat (vector vector_cosine_ops) WITH (lists = 1)");
                     knownDimension = dimension;
                 }
-                createOwnTables(st);
             }
+            ensureOwnTables(c);
             return null;
         });
     }
@@ -250,6 +254,18 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         }
     }
 
+    /** Makes srouter's two tables unless this object saw them made or there; remembered once the transaction commits. */
+    private void ensureOwnTables(Connection c) throws SQLException {
+        if (knownTables.contains(configTable) && knownTables.contains(payloadTable)) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            createOwnTables(st);
+        }
+        pendingTables.add(configTable);
+        pendingTables.add(payloadTable);
+    }
+
     private void createOwnTables(Statement st) throws SQLException {
         execute(st, "CREATE TABLE IF NOT EXISTS " + configTable + " (field TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)");
         execute(st, "CREATE TABLE IF NOT EXISTS " + payloadTable + " (id VARCHAR(255) PRIMARY KEY, metadata JSON NOT NULL, "
@@ -263,7 +279,8 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         readCalls++;
         int limit = Math.max(1, pageSize);
         return read("read the records of " + table, c -> {
-            if (vectorColumn(c).isEmpty()) {
+            // The first page finds out whether the table exists; later ones follow a token it gave.
+            if (pageToken == null && vectorColumn(c).isEmpty()) {
                 return new RecordPage(List.of(), null);
             }
             boolean payloads = exists(c, payloadTable);
@@ -316,9 +333,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         write("upsert " + records.size() + " records into " + table, c -> {
             int dimension = requireTable(c);
             VectorIndex.requireDimension(this, dimension, records);
-            try (Statement st = c.createStatement()) {
-                createOwnTables(st);
-            }
+            ensureOwnTables(c);
             List<Map.Entry<String, VectorRecord>> entries = new ArrayList<>(byId.entrySet());
             for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
                 List<Map.Entry<String, VectorRecord>> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
@@ -374,9 +389,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         }
         write("update the payload of " + records.size() + " records of " + table, c -> {
             requireTable(c);
-            try (Statement st = c.createStatement()) {
-                createOwnTables(st);
-            }
+            ensureOwnTables(c);
             List<Map.Entry<String, StoredRecord>> entries = new ArrayList<>(byId.entrySet());
             for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
                 List<Map.Entry<String, StoredRecord>> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
@@ -458,7 +471,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         }
         return read("query " + table, c -> {
             answers.clear();
-            if (vectorColumn(c).isEmpty() || topK <= 0) {
+            if ((knownDimension < 0 && vectorColumn(c).isEmpty()) || topK <= 0) {
                 vectors.forEach(v -> answers.add(List.of()));
                 return answers;
             }
@@ -555,9 +568,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         writeCalls++;
         write("write config entry " + field + " of " + table, c -> {
             requireTable(c);
-            try (Statement st = c.createStatement()) {
-                createOwnTables(st);
-            }
+            ensureOwnTables(c);
             try (PreparedStatement st = c.prepareStatement("INSERT INTO " + configTable + " (field, value, created_at) VALUES (?, ?, ?) "
                     + "ON CONFLICT (field) DO UPDATE SET value = EXCLUDED.value, created_at = EXCLUDED.created_at")) {
                 st.setString(1, field);
@@ -575,9 +586,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         writeCalls++;
         return write("write config entry " + field + " of " + table, c -> {
             requireTable(c);
-            try (Statement st = c.createStatement()) {
-                createOwnTables(st);
-            }
+            ensureOwnTables(c);
             String sql = expected == null
                     ? "INSERT INTO " + configTable + " (field, value, created_at) VALUES (?, ?, ?) ON CONFLICT (field) DO NOTHING"
                     : "UPDATE " + configTable + " SET value = ?, created_at = ? WHERE field = ? AND value = ?";
@@ -717,6 +726,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
             T result = work.run(c);
             commit(c);
             transactions++;
+            knownTables.addAll(pendingTables);
             return result;
         } catch (SQLException e) {
             rollbackQuietly(c);
@@ -728,6 +738,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
             rollbackQuietly(c);
             throw e;
         } finally {
+            pendingTables.clear();
             try {
                 if (connection != null && !connection.isClosed()) {
                     connection.setAutoCommit(true);
@@ -744,11 +755,17 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
     }
 
     private boolean exists(Connection c, String name) throws SQLException {
+        if (knownTables.contains(name)) {
+            return true; // srouter never drops a table
+        }
         try (PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             st.setString(1, name);
             try (ResultSet rs = query(st)) {
                 rs.next();
-                return rs.getBoolean(1);
+                if (rs.getBoolean(1)) {
+                    knownTables.add(name);
+                }
+                return knownTables.contains(name);
             }
         }
     }

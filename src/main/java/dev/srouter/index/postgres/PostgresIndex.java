@@ -295,10 +295,12 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                 if (pageToken != null) {
                     st.setString(i++, pageToken);
                 }
-                st.setInt(i, limit);
+                st.setInt(i, limit + 1); // one row more than the page says whether another page follows
                 try (ResultSet rs = query(st)) {
                     while (rs.next()) {
-                        rows++;
+                        if (++rows > limit) {
+                            break;
+                        }
                         last = rs.getString(1);
                         String route = rs.getString(2);
                         String utterance = rs.getString(3);
@@ -311,8 +313,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                     }
                 }
             }
-            // A short page is the last; a full one may be too, and the next read then finds nothing.
-            return new RecordPage(records, rows == limit ? last : null);
+            return new RecordPage(records, rows > limit ? last : null);
         });
     }
 
@@ -749,7 +750,11 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         }
     }
 
+    /** The table's dimension, looked up once per object: a table dropped since fails the statements that follow. */
     private int requireTable(Connection c) throws SQLException {
+        if (knownDimension >= 0) {
+            return knownDimension;
+        }
         return vectorColumn(c).orElseThrow(() -> SrouterException.failure(describeLocation() + " does not exist: run push or sync first, "
                 + "which create it"));
     }

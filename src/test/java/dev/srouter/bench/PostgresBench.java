@@ -7,7 +7,13 @@ import dev.srouter.engine.SyncService;
 import dev.srouter.index.postgres.PgliteServer;
 import dev.srouter.index.postgres.PostgresIndex;
 import dev.srouter.index.postgres.PostgresUrl;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -33,7 +39,7 @@ public final class PostgresBench {
             AtomicInteger connections = new AtomicInteger();
             PostgresIndex.Connector counting = () -> {
                 connections.incrementAndGet();
-                return DriverManager.getConnection(url.jdbcUrl(), url.properties());
+                return Wire.counted(DriverManager.getConnection(url.jdbcUrl(), url.properties()));
             };
             System.out.printf(Locale.ROOT, "%s, table %s%n", server == null ? "PostgreSQL at " + url : "PGlite (test server) on 127.0.0.1", table);
             SyncBench.HashEncoder encoder = new SyncBench.HashEncoder();
@@ -91,9 +97,62 @@ public final class PostgresBench {
 
     private static void report(String what, Counts before, PostgresIndex index, int connections, int embedded) {
         System.out.printf(Locale.ROOT, "%s: %.0f ms, %d statements (%d write transactions), %d connection(s) opened, "
-                        + "%d reads and %d writes through the port, %d texts embedded%n",
+                        + "%d reads and %d writes through the port, %d texts embedded%n    sent: %s%n",
                 what, (System.nanoTime() - before.t0()) / 1e6, index.statements() - before.statements(),
                 index.transactions() - before.transactions(), connections, index.readCalls() - before.reads(),
-                index.writeCalls() - before.writes(), embedded);
+                index.writeCalls() - before.writes(), embedded, Wire.drain());
+    }
+
+    /** Counts, at the JDBC boundary, each statement executed and each commit, by its kind (first words and table). */
+    static final class Wire {
+        private static final Map<String, Integer> SENT = new TreeMap<>();
+
+        static synchronized String drain() {
+            String out = SENT.toString();
+            SENT.clear();
+            return out;
+        }
+
+        private static synchronized void count(String sql) {
+            String kind = sql.strip().replaceAll("\\s+", " ");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\w+(?: \\w+)?).*?(?:(?:FROM|INTO|TABLE|UPDATE|ON) (\\w+))?").matcher(kind);
+            String key = m.lookingAt() ? m.group(1) + (m.group(2) == null ? "" : " " + m.group(2).replaceAll("bench_[0-9a-f]+", "t")) : kind;
+            SENT.merge(key, 1, Integer::sum);
+        }
+
+        static Connection counted(Connection real) {
+            return (Connection) Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("commit")) {
+                    count("COMMIT");
+                }
+                Object result = invoke(real, m, a);
+                if (result instanceof PreparedStatement ps && m.getName().equals("prepareStatement")) {
+                    String sql = (String) a[0];
+                    return Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, (p2, m2, a2) -> {
+                        if (m2.getName().startsWith("execute")) {
+                            count(sql);
+                        }
+                        return invoke(ps, m2, a2);
+                    });
+                }
+                if (result instanceof Statement st && m.getName().equals("createStatement")) {
+                    return Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {Statement.class}, (p2, m2, a2) -> {
+                        if (m2.getName().startsWith("execute")) {
+                            count((String) a2[0]);
+                        }
+                        return invoke(st, m2, a2);
+                    });
+                }
+                return result;
+            });
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method m, Object[] a) throws Throwable {
+            try {
+                return m.invoke(target, a);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
     }
 }

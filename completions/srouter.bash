@@ -9,7 +9,7 @@ _srouter_commands='route repl eval fit lint diff sync push pull status unlock co
 
 # The options of a command, or of srouter itself before a command; every command takes the global ones.
 _srouter_options() {
-  local global='-r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir --no-cache -o --output --no-color -v --verbose -q --quiet -h --help -V --version'
+  local global='-r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --postgres-url --cloud --region --index-name --namespace --cache-dir --no-cache -o --output --no-color -v --verbose -q --quiet -h --help -V --version'
   case $1 in
     route) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
@@ -30,7 +30,7 @@ _srouter_options() {
 # What an option's value is completed from: none (a flag), text, words, routes, file, dir or index.
 _srouter_option_kind() {
   case $1 in
-    --encoder-model|--encoder-url|--onnx-pooling|--onnx-max-length|--onnx-query-prefix|--onnx-document-prefix|--qdrant-url|--pinecone-host|--region|--index-name|--namespace|--top-k|--threshold|--limit|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
+    --encoder-model|--encoder-url|--onnx-pooling|--onnx-max-length|--onnx-query-prefix|--onnx-document-prefix|--qdrant-url|--pinecone-host|--postgres-url|--region|--index-name|--namespace|--top-k|--threshold|--limit|--min-accuracy|--min-oos-recall|--duplicate-similarity|--route-similarity|--min-utterances|--lock-timeout|--batch-size|--lease) echo text ;;
     --encoder|--cloud|-o|--output|--aggregation|--data-format|--thresholds|--fail-on|--strategy) echo words ;;
     --filter) echo routes ;;
     -r|--routes|--data|--misses) echo file ;;
@@ -44,7 +44,7 @@ _srouter_option_kind() {
 _srouter_option_words() {
   case $1 in
     --encoder) echo 'local local:all-MiniLM-L6-v2 local:bge-small-en-v1.5 openai azure cohere google bedrock mistral voyage jina nim ollama tei' ;;
-    --index) echo 'local file: qdrant pinecone' ;;
+    --index) echo 'local file: qdrant pinecone postgres' ;;
     --cloud) echo 'aws gcp azure' ;;
     -o|--output) echo 'text json tsv' ;;
     --aggregation) echo 'mean max sum' ;;

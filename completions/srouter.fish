@@ -18,7 +18,7 @@ function __srouter_command
             case --
                 return 1
             case '--*=*'
-            case -r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
+            case -r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --postgres-url --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
             case route repl eval fit lint diff sync push pull status unlock completion
@@ -73,7 +73,7 @@ function __srouter_routes
     end
 end
 
-# --index: local, qdrant, pinecone, or file: followed by a directory.
+# --index: local, qdrant, pinecone, postgres, or file: followed by a directory.
 function __srouter_index
     set -l value (string replace -r -- '^--index=' '' (commandline -ct))
     if string match -q -- 'file:*' $value
@@ -81,7 +81,7 @@ function __srouter_index
             echo file:$dir
         end
     else
-        printf '%s\n' local file: qdrant pinecone
+        printf '%s\n' local file: qdrant pinecone postgres
     end
 end
 
@@ -112,9 +112,10 @@ complete -c srouter -l onnx-max-length -x -d 'onnx:DIR: longest input in tokens 
 complete -c srouter -l onnx-query-prefix -x -d 'onnx:DIR: text put before each query, e.g. \'query: \' for e5 (default: the export\'s prompts.query, else none).'
 complete -c srouter -l onnx-document-prefix -x -d 'onnx:DIR: text put before each route utterance, e.g. \'passage: \' for e5 (default: the export\'s prompts, else none).'
 complete -c srouter -l index -x -a '(__srouter_index)'
-complete -c srouter -l index -x -d 'Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant or pinecone.'
+complete -c srouter -l index -x -d 'Index: local (in memory, from the routes file), file:PATH (an embedded remote in a directory), qdrant, pinecone or postgres.'
 complete -c srouter -l qdrant-url -x -d 'Qdrant gRPC endpoint, e.g. http://localhost:6334.'
 complete -c srouter -l pinecone-host -x -d 'Control plane of a Pinecone emulator (Pinecone Local), e.g. http://localhost:5080, reached with TLS off.'
+complete -c srouter -l postgres-url -x -d 'PostgreSQL with pgvector for --index postgres, e.g. postgresql://app@db.example.com:5432/routes?sslmode=require.'
 complete -c srouter -l cloud -x -a 'aws gcp azure'
 complete -c srouter -l cloud -x -d 'Cloud of a Pinecone index srouter creates (aws, gcp, azure).'
 complete -c srouter -l region -x -d 'Region of a Pinecone index srouter creates.'

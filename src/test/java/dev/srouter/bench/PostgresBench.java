@@ -4,14 +4,12 @@ import dev.srouter.core.RouteSet;
 import dev.srouter.core.SyncStrategy;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.SyncService;
+import dev.srouter.index.postgres.JdbcHooks;
 import dev.srouter.index.postgres.PgliteServer;
 import dev.srouter.index.postgres.PostgresIndex;
 import dev.srouter.index.postgres.PostgresUrl;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
 import java.time.Clock;
@@ -121,38 +119,7 @@ public final class PostgresBench {
         }
 
         static Connection counted(Connection real) {
-            return (Connection) Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("commit")) {
-                    count("COMMIT");
-                }
-                Object result = invoke(real, m, a);
-                if (result instanceof PreparedStatement ps && m.getName().equals("prepareStatement")) {
-                    String sql = (String) a[0];
-                    return Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, (p2, m2, a2) -> {
-                        if (m2.getName().startsWith("execute")) {
-                            count(sql);
-                        }
-                        return invoke(ps, m2, a2);
-                    });
-                }
-                if (result instanceof Statement st && m.getName().equals("createStatement")) {
-                    return Proxy.newProxyInstance(Wire.class.getClassLoader(), new Class<?>[] {Statement.class}, (p2, m2, a2) -> {
-                        if (m2.getName().startsWith("execute")) {
-                            count((String) a2[0]);
-                        }
-                        return invoke(st, m2, a2);
-                    });
-                }
-                return result;
-            });
-        }
-
-        private static Object invoke(Object target, java.lang.reflect.Method m, Object[] a) throws Throwable {
-            try {
-                return m.invoke(target, a);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return JdbcHooks.intercept(real, (sql, method) -> count(sql));
         }
     }
 }

@@ -242,7 +242,7 @@ class CompletionsTest {
             Files.createDirectories(tmp.resolve("work/my index"));
             Files.writeString(tmp.resolve("work/routes.yaml"), "routes: []\n");
 
-            assertEquals(List.of("local", "file:", "qdrant", "pinecone"), complete("srouter", "--index", ""));
+            assertEquals(List.of("local", "file:", "qdrant", "pinecone", "postgres"), complete("srouter", "--index", ""));
             assertEquals(List.of("my\\ index/"), completeIn(tmp.resolve("work"), "srouter", "--index", "file", ":"));
             assertEquals(List.of("my\\ index/"), completeIn(tmp.resolve("work"), "srouter", "--index", "file", ":", "my"));
             assertEquals(List.of("routes.yaml"), completeIn(tmp.resolve("work"), "srouter", "-r", "rou"));
@@ -353,7 +353,7 @@ class CompletionsTest {
         void indexDirectories() throws Exception {
             Files.createDirectories(tmp.resolve("work/idx"));
             cwd = tmp.resolve("work");
-            assertEquals(List.of("file:", "local", "pinecone", "qdrant"), complete("srouter --index "));
+            assertEquals(List.of("file:", "local", "pinecone", "postgres", "qdrant"), complete("srouter --index "));
             assertEquals(List.of("file:idx/"), complete("srouter --index file:"));
         }
     }

@@ -13,7 +13,6 @@ import dev.srouter.index.VectorIndex.RecordKey;
 import dev.srouter.index.VectorIndex.RecordPage;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import dev.srouter.index.VectorIndex.VectorRecord;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -355,29 +354,12 @@ class PostgresIndexTest {
 
     /** A connection that, at its {@code breakAt}-th executeUpdate, closes itself (the server rolls back) and fails as a lost one does. */
     private static Connection breakingConnection(Connection real, AtomicInteger updates, AtomicInteger breakAt) {
-        return (Connection) Proxy.newProxyInstance(PostgresIndexTest.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                    Object result = invoke(real, method, args);
-                    if (result instanceof PreparedStatement ps && method.getName().equals("prepareStatement")) {
-                        return Proxy.newProxyInstance(PostgresIndexTest.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
-                                (p2, m2, a2) -> {
-                                    if (m2.getName().equals("executeUpdate") && updates.incrementAndGet() == breakAt.get()) {
-                                        real.close();
-                                        throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
-                                    }
-                                    return invoke(ps, m2, a2);
-                                });
-                    }
-                    return result;
-                });
-    }
-
-    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return JdbcHooks.intercept(real, (statement, method) -> {
+            if (method.equals("executeUpdate") && updates.incrementAndGet() == breakAt.get()) {
+                real.close();
+                throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+            }
+        });
     }
 
     @Test

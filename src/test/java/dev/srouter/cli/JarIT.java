@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import dev.srouter.index.pinecone.FakePineconeServer;
+import dev.srouter.index.postgres.PgliteServer;
 import dev.srouter.index.qdrant.FakeQdrantServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -281,6 +282,33 @@ class JarIT {
             assertEquals(4, badKey.exit(), badKey.toString());
             assertTrue(badKey.err().startsWith("srouter: Pinecone rejected the API key"), badKey.toString());
             assertEquals(1, badKey.err().lines().count(), badKey.toString());
+        }
+    }
+
+    @Test
+    void aCiJobAgainstPostgres(@TempDir Path work) throws Exception {
+        Path routes = work.resolve("routes.yaml");
+        Files.copy(Path.of(ROUTES), routes);
+        try (PgliteServer postgres = PgliteServer.start()) {
+            // The JDBC driver is found through the shaded jar's merged service files; the password never shows.
+            String url = postgres.postgresUrl().replace("postgres@", "postgres:ci-secret-93@");
+            Map<String, String> env = Map.of("POSTGRES_URL", url, "SROUTER_INDEX_NAME", "ci_routes");
+            Run drift = run(work, "", jar("diff", "-r", routes.toString(), "--index", "postgres"), env);
+            assertEquals(2, drift.exit(), drift.toString());
+            assertEquals("", drift.err(), "nothing on stderr but errors: " + drift);
+            Run sync = run(work, "", jar("sync", "-r", routes.toString(), "--index", "postgres", "--strategy", "merge", "--yes", "-v"), env);
+            assertEquals(0, sync.exit(), sync.toString());
+            Run clean = run(work, "", jar("diff", "-r", routes.toString(), "--index", "postgres"), env);
+            assertEquals(0, clean.exit(), clean.toString());
+            Run route = run(work, "", jar("route", "--index", "postgres", "isn't politics the best thing ever"), env);
+            assertTrue(route.out().startsWith("politics "), route.toString());
+            Run filtered = run(work, "", jar("route", "--index", "postgres", "--filter", "chitchat", "-o", "json",
+                    "isn't politics the best thing ever"), env);
+            assertEquals(0, filtered.exit(), filtered.toString());
+            assertFalse(filtered.out().contains("\"politics\""), "only chitchat's utterances are candidates: " + filtered);
+            for (Run r : List.of(drift, sync, clean, route, filtered)) {
+                assertFalse(r.out().contains("ci-secret-93") || r.err().contains("ci-secret-93"), "password printed: " + r);
+            }
         }
     }
 }

@@ -59,7 +59,8 @@ public record OnnxModelSpec(String type, String model, String cacheIdentity, Sou
             }
             InputStream in = OnnxModelSpec.class.getClassLoader().getResourceAsStream(resource);
             if (in == null) {
-                throw new IOException("model resource " + resource + " is not on the classpath");
+                throw new IOException("model resource " + resource + " is not on the classpath: this installation leaves the "
+                        + "model out; put its jar (srouter-model-*.jar of the release) beside the others (docs/install.md)");
             }
             return in;
         }

@@ -5,12 +5,13 @@
 # names for --filter, which it asks of `srouter completion --list-routes` for the routes file
 # (-r) on the line.
 
-_srouter_commands='route repl eval fit lint diff sync push pull status unlock completion'
+_srouter_commands='init route repl eval fit lint diff sync push pull status unlock completion'
 
 # The options of a command, or of srouter itself before a command; every command takes the global ones.
 _srouter_options() {
   local global='-r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --postgres-url --cloud --region --index-name --namespace --cache-dir --no-cache -o --output --no-color -v --verbose -q --quiet -h --help -V --version'
   case $1 in
+    init) echo "--force -h --help -V --version $global" ;;
     route) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter --no-fit -h --help -V --version $global" ;;

@@ -21,7 +21,7 @@ function __srouter_command
             case -r --routes --encoder --encoder-model --encoder-url --onnx-pooling --onnx-max-length --onnx-query-prefix --onnx-document-prefix --index --qdrant-url --pinecone-host --postgres-url --cloud --region --index-name --namespace --cache-dir -o --output --top-k --aggregation --threshold --filter --limit --data --data-format --min-accuracy --min-oos-recall --misses --thresholds --duplicate-similarity --route-similarity --min-utterances --fail-on --strategy --lock-timeout --batch-size --lease
                 set skip 1
             case '-*'
-            case route repl eval fit lint diff sync push pull status unlock completion
+            case init route repl eval fit lint diff sync push pull status unlock completion
                 echo $t
                 return 0
         end
@@ -88,6 +88,7 @@ end
 # No file names unless an option takes a path.
 complete -c srouter -f
 
+complete -c srouter -n __srouter_no_command -a init -d 'Write a starter routes file: the routes of srouter\'s routes-example.yaml, under a comment header.'
 complete -c srouter -n __srouter_no_command -a route -d 'Route each TEXT to its closest route, or to none (\'-\') when no route passes its threshold.'
 complete -c srouter -n __srouter_no_command -a repl -d 'Route utterances typed at an interactive prompt.'
 complete -c srouter -n __srouter_no_command -a eval -d 'Route labelled queries and report how often the decision is right: in-scope accuracy, out-of-scope recall, per-route precision, recall and F1, the most confused pairs, and the calibration error when the decision carries a confidence.'
@@ -133,6 +134,7 @@ complete -c srouter -s h -l help -d 'Show this help message and exit.'
 complete -c srouter -s V -l version -d 'Print version information and exit.'
 
 # Options of one command.
+complete -c srouter -n '__srouter_using init' -l force -d 'Replace the routes file if it exists, keeping the previous one as FILE.bak.'
 complete -c srouter -n '__srouter_using route repl eval' -l top-k -x -d 'Nearest utterances to consider.'
 complete -c srouter -n '__srouter_using route repl eval' -l aggregation -x -a 'mean max sum'
 complete -c srouter -n '__srouter_using route repl eval' -l aggregation -x -d 'How a route\'s similarities among the top-k become its score: mean, max or sum.'

@@ -14,11 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
         versionProvider = VersionProvider.class,
         description = "Route text to the closest route by embedding similarity, and keep route definitions in sync with remote "
                 + "vector indexes.",
-        subcommands = {RouteCommand.class, ReplCommand.class, EvalCommand.class, FitCommand.class, LintCommand.class, DiffCommand.class,
-            SyncCommand.class, PushCommand.class,
-            PullCommand.class, StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
+        subcommands = {InitCommand.class, RouteCommand.class, ReplCommand.class, EvalCommand.class, FitCommand.class, LintCommand.class,
+            DiffCommand.class, SyncCommand.class, PushCommand.class, PullCommand.class, StatusCommand.class, UnlockCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
+            "  srouter init                                   # a starter routes.yaml to edit",
             "  srouter route -r routes-example.yaml \"how's the weather today?\"",
             "  cat questions.txt | srouter route -r routes.yaml -o tsv -",
             "  srouter repl -r routes.yaml",

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.util.UUID;
 /**
  * Writes a whole file so that a reader sees the old content or the new, never a part: the text goes to a temporary
  * file in the same directory, is flushed to disk and renamed over the target (the way {@link RoutesFile#write}
- * replaces a routes file, with {@code .bak} when asked).
+ * replaces a routes file, with {@code .bak} when asked). {@link #create} does the same for a file that must not exist yet,
+ * and never replaces one.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -36,14 +38,7 @@ public final class AtomicFiles {
             // Write through a symlink to the file it points at, rather than replacing the link with a regular file.
             Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path.toAbsolutePath();
             Path dir = target.getParent();
-            tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
+            tmp = writeTemporary(target, text);
             if (backup && Files.exists(target)) {
                 copyPermissions(target, tmp);
                 Files.copy(target, target.resolveSibling(target.getFileName() + ".bak"), StandardCopyOption.REPLACE_EXISTING,
@@ -58,12 +53,62 @@ public final class AtomicFiles {
         } catch (IOException e) {
             throw new SrouterException(ExitCode.FAILURE, "cannot write " + path + ": " + reason(e), e);
         } finally {
-            if (tmp != null) {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * Creates {@code path} with {@code text} in UTF-8, atomically, only when nothing is there by that name: unlike checking
+     * first and then calling {@link #write}, a file that appears in between is never replaced. The text goes to a temporary
+     * file in the same directory, is flushed to disk and hard-linked to {@code path} (which fails when the name exists);
+     * on a file system without hard links it is moved there without replacing, which checks just before the rename.
+     *
+     * @return false when {@code path} exists (a symlink too, even a dangling one): nothing was written
+     */
+    public static boolean create(Path path, String text) {
+        Path tmp = null;
+        try {
+            Path target = path.toAbsolutePath();
+            tmp = writeTemporary(target, text);
+            try {
+                Files.createLink(target, tmp);
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } catch (UnsupportedOperationException | FileSystemException e) {
                 try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is only still there when something failed before the move
+                    Files.move(tmp, target);
+                } catch (FileAlreadyExistsException again) {
+                    return false;
                 }
+            }
+            syncDirectory(target.getParent());
+            return true;
+        } catch (IOException e) {
+            throw new SrouterException(ExitCode.FAILURE, "cannot write " + path + ": " + reason(e), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** {@code text} in a new temporary file beside {@code target}, flushed to disk. */
+    private static Path writeTemporary(Path target, String text) throws IOException {
+        Path tmp = target.getParent().resolve("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        return tmp;
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the temporary file is only still there when something failed before the move
             }
         }
     }

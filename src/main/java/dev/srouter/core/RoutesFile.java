@@ -75,7 +75,7 @@ public final class RoutesFile {
     static final List<String> ROUTE_KEYS = List.of("name", "description", "score_threshold", "metadata", "function_schemas",
             "utterances");
 
-    private static final String MISSING = "no such file; create one (see routes-example.yaml) or pass -r/--routes";
+    private static final String MISSING = "no such file; srouter init (with the same -r) writes a starter one, or pass -r/--routes to read another";
 
     private RoutesFile() {}
 

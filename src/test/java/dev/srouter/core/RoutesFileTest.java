@@ -153,7 +153,7 @@ class RoutesFileTest {
         RoutesFileException e = assertThrows(RoutesFileException.class, () -> RoutesFile.read(f));
         assertEquals(0, e.line());
         assertEquals(65, e.exitCode());
-        assertEquals(f + ": no such file; create one (see routes-example.yaml) or pass -r/--routes", e.getMessage());
+        assertEquals(f + ": no such file; srouter init (with the same -r) writes a starter one, or pass -r/--routes to read another", e.getMessage());
     }
 
     @Test

@@ -68,6 +68,11 @@ public final class PgliteServer implements AutoCloseable {
     }
 
     private static PgliteServer shared;
+    /**
+     * Clients at once on the shared server: the most a test opens (six racing writers and its own connection) with
+     * room for connections the server still counts after their clients closed them.
+     */
+    static final int SHARED_MAX_CONNECTIONS = 16;
 
     /**
      * One server for every test class of this JVM that asks (starting one takes seconds), each class using tables
@@ -75,7 +80,7 @@ public final class PgliteServer implements AutoCloseable {
      */
     public static synchronized PgliteServer shared() throws IOException, InterruptedException {
         if (shared == null || !shared.process.isAlive()) {
-            shared = start();
+            shared = start(SHARED_MAX_CONNECTIONS);
         }
         return shared;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pgvector.PGvector;
+import dev.srouter.core.Batches;
 import dev.srouter.core.Hit;
 import dev.srouter.core.SrouterException;
 import dev.srouter.index.CreatedAt;
@@ -324,52 +325,62 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
             return;
         }
         checkRouteNames(records.stream().map(VectorRecord::route).collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
-        Map<String, VectorRecord> byId = new LinkedHashMap<>();
         for (VectorRecord r : records) {
             checkText(r.utterance(), "utterance of route '" + r.route() + "'");
-            String id = RecordIds.postgresRecordId(r.route(), r.utterance());
-            byId.remove(id);
-            byId.put(id, r); // the last of two records with one key wins
         }
+        List<VectorRecord> unique = lastOfEachId(records, VectorRecord::key);
         write("upsert " + records.size() + " records into " + table, c -> {
             int dimension = requireTable(c);
             VectorIndex.requireDimension(this, dimension, records);
             ensureOwnTables(c);
-            List<Map.Entry<String, VectorRecord>> entries = new ArrayList<>(byId.entrySet());
-            for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
-                List<Map.Entry<String, VectorRecord>> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
-                String[] ids = chunk.stream().map(Map.Entry::getKey).toArray(String[]::new);
-                String[] routes = chunk.stream().map(e -> e.getValue().route()).toArray(String[]::new);
-                String[] utterances = chunk.stream().map(e -> e.getValue().utterance()).toArray(String[]::new);
+            for (List<VectorRecord> chunk : Batches.of(unique, ROWS_PER_STATEMENT)) {
+                List<RecordKey> keys = chunk.stream().map(VectorRecord::key).toList();
                 // Rows of these keys under other ids (semantic-router's async aadd writes random ones) give way to ours.
                 try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " r USING unnest(?::text[], ?::text[], ?::text[]) "
                         + "AS k(id, route, utterance) WHERE r.route = k.route AND r.utterance = k.utterance AND r.id <> k.id")) {
-                    st.setArray(1, texts(c, ids));
-                    st.setArray(2, texts(c, routes));
-                    st.setArray(3, texts(c, utterances));
+                    bindKeys(c, st, keys);
                     update(st);
                 }
                 try (PreparedStatement st = c.prepareStatement("INSERT INTO " + table + " (id, route, utterance, vector) "
                         + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::vector[]) ON CONFLICT (id) DO UPDATE "
                         + "SET route = EXCLUDED.route, utterance = EXCLUDED.utterance, vector = EXCLUDED.vector")) {
-                    st.setArray(1, texts(c, ids));
-                    st.setArray(2, texts(c, routes));
-                    st.setArray(3, texts(c, utterances));
-                    st.setArray(4, texts(c, chunk.stream().map(e -> new PGvector(e.getValue().vector()).getValue()).toArray(String[]::new)));
+                    bindKeys(c, st, keys);
+                    st.setArray(4, texts(c, chunk.stream().map(r -> new PGvector(r.vector()).getValue()).toArray(String[]::new)));
                     update(st);
                 }
-                upsertPayloads(c, ids, chunk.stream().map(e -> e.getValue().stored()).toList());
+                upsertPayloads(c, chunk.stream().map(VectorRecord::stored).toList());
             }
             return null;
         });
     }
 
-    private void upsertPayloads(Connection c, String[] ids, List<StoredRecord> payloads) throws SQLException {
+    /**
+     * One record per record id, the last of each (as a second write of an id replaces the first), in the order of
+     * their last appearance: the rows of one statement must have distinct ids.
+     */
+    private <T> List<T> lastOfEachId(List<T> items, java.util.function.Function<T, RecordKey> key) {
+        Map<String, T> last = new LinkedHashMap<>();
+        for (T item : items) {
+            String id = recordId(key.apply(item));
+            last.remove(id);
+            last.put(id, item);
+        }
+        return new ArrayList<>(last.values());
+    }
+
+    /** Binds parameters 1, 2 and 3 to the keys' record ids, routes and utterances, as text arrays. */
+    private void bindKeys(Connection c, PreparedStatement st, List<RecordKey> keys) throws SQLException {
+        st.setArray(1, texts(c, keys.stream().map(this::recordId).toArray(String[]::new)));
+        st.setArray(2, texts(c, keys.stream().map(RecordKey::route).toArray(String[]::new)));
+        st.setArray(3, texts(c, keys.stream().map(RecordKey::utterance).toArray(String[]::new)));
+    }
+
+    private void upsertPayloads(Connection c, List<StoredRecord> payloads) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO " + payloadTable + " (id, metadata, function_schemas) "
                 + "SELECT k.id, k.metadata, k.function_schemas FROM unnest(?::text[], ?::text[]::json[], ?::text[]::json[]) "
                 + "AS k(id, metadata, function_schemas) JOIN " + table + " r ON r.id = k.id "
                 + "ON CONFLICT (id) DO UPDATE SET metadata = EXCLUDED.metadata, function_schemas = EXCLUDED.function_schemas")) {
-            st.setArray(1, texts(c, ids));
+            st.setArray(1, texts(c, payloads.stream().map(p -> recordId(p.key())).toArray(String[]::new)));
             st.setArray(2, texts(c, payloads.stream().map(p -> json(p.metadata())).toArray(String[]::new)));
             st.setArray(3, texts(c, payloads.stream().map(p -> json(p.functionSchemas())).toArray(String[]::new)));
             update(st);
@@ -382,32 +393,20 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         if (records.isEmpty()) {
             return;
         }
-        Map<String, StoredRecord> byId = new LinkedHashMap<>();
-        for (StoredRecord r : records) {
-            String id = RecordIds.postgresRecordId(r.route(), r.utterance());
-            byId.remove(id);
-            byId.put(id, r);
-        }
+        List<StoredRecord> unique = lastOfEachId(records, StoredRecord::key);
         write("update the payload of " + records.size() + " records of " + table, c -> {
             requireTable(c);
             ensureOwnTables(c);
-            List<Map.Entry<String, StoredRecord>> entries = new ArrayList<>(byId.entrySet());
-            for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
-                List<Map.Entry<String, StoredRecord>> chunk = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
-                String[] ids = chunk.stream().map(Map.Entry::getKey).toArray(String[]::new);
-                String[] routes = chunk.stream().map(e -> e.getValue().route()).toArray(String[]::new);
-                String[] utterances = chunk.stream().map(e -> e.getValue().utterance()).toArray(String[]::new);
+            for (List<StoredRecord> chunk : Batches.of(unique, ROWS_PER_STATEMENT)) {
                 // A record semantic-router's aadd stored under a random id takes its deterministic one, unless that exists too.
                 try (PreparedStatement st = c.prepareStatement("UPDATE " + table + " r SET id = k.id FROM unnest(?::text[], ?::text[], "
                         + "?::text[]) AS k(id, route, utterance) WHERE r.route = k.route AND r.utterance = k.utterance AND r.id <> k.id "
                         + "AND r.id = (SELECT min(o.id) FROM " + table + " o WHERE o.route = k.route AND o.utterance = k.utterance) "
                         + "AND NOT EXISTS (SELECT 1 FROM " + table + " d WHERE d.id = k.id)")) {
-                    st.setArray(1, texts(c, ids));
-                    st.setArray(2, texts(c, routes));
-                    st.setArray(3, texts(c, utterances));
+                    bindKeys(c, st, chunk.stream().map(StoredRecord::key).toList());
                     update(st);
                 }
-                upsertPayloads(c, ids, chunk.stream().map(Map.Entry::getValue).toList());
+                upsertPayloads(c, chunk);
             }
             return null;
         });
@@ -425,8 +424,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                 return null; // nothing to delete, and a delete never creates the index
             }
             boolean payloads = exists(c, payloadTable);
-            for (int from = 0; from < list.size(); from += ROWS_PER_STATEMENT) {
-                List<RecordKey> chunk = list.subList(from, Math.min(list.size(), from + ROWS_PER_STATEMENT));
+            for (List<RecordKey> chunk : Batches.of(list, ROWS_PER_STATEMENT)) {
                 // By (route, utterance): whatever id a row has, semantic-router's or a random one.
                 try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " r USING unnest(?::text[], ?::text[]) "
                         + "AS k(route, utterance) WHERE r.route = k.route AND r.utterance = k.utterance")) {
@@ -491,8 +489,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                 String sql = "SELECT q.n, h.route, h.utterance, h.score FROM unnest(?::text[]::vector[]) WITH ORDINALITY AS q(v, n) "
                         + "CROSS JOIN LATERAL (SELECT r.route, r.utterance, 1 - (r.vector <=> q.v) AS score FROM " + table + " r"
                         + (filtered ? " WHERE r.route = ANY(?::text[])" : "") + " ORDER BY r.vector <=> q.v LIMIT ?) h ORDER BY q.n";
-                for (int from = 0; from < vectors.size(); from += QUERIES_PER_STATEMENT) {
-                    List<float[]> chunk = vectors.subList(from, Math.min(vectors.size(), from + QUERIES_PER_STATEMENT));
+                for (List<float[]> chunk : Batches.of(vectors, QUERIES_PER_STATEMENT)) {
                     List<List<Hit>> hits = new ArrayList<>();
                     chunk.forEach(v -> hits.add(new ArrayList<>()));
                     try (PreparedStatement st = c.prepareStatement(sql)) {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srouter.cli.CliRunner.Result;
+import dev.srouter.index.RemoteIndexTesting;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.postgres.PgliteServer;
 import dev.srouter.index.postgres.PostgresIndex;
 import dev.srouter.index.postgres.PostgresUrl;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +86,7 @@ class PostgresSyncCommandsTest extends SyncCommandsContract {
         assertEquals(0, push.exit(), push.toString());
         Result status = runner().env("POSTGRES_URL", url).run("status", "--routes=" + routes, "--index", "postgres", "-o", "json");
         assertEquals(0, status.exit(), status.toString());
-        Result unreachable = runner().env("POSTGRES_URL", "postgresql://me:" + secret + "@127.0.0.1:" + freePort() + "/db")
+        Result unreachable = runner().env("POSTGRES_URL", "postgresql://me:" + secret + "@127.0.0.1:" + RemoteIndexTesting.unusedPort() + "/db")
                 .run("diff", "--routes=" + routes, "--index", "postgres", "-v");
         assertEquals(4, unreachable.exit(), unreachable.toString());
         assertTrue(unreachable.err().contains("unreachable"), unreachable.toString());
@@ -97,11 +95,4 @@ class PostgresSyncCommandsTest extends SyncCommandsContract {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srouter.cli.CliRunner.Result;
+import dev.srouter.index.RemoteIndexTesting;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.qdrant.FakeQdrantServer;
 import dev.srouter.index.qdrant.QdrantEndpoint;
 import dev.srouter.index.qdrant.QdrantIndex;
 import io.grpc.Status;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,11 +118,8 @@ class QdrantSyncCommandsTest extends SyncCommandsContract {
     }
 
     @Test
-    void anUnreachableServerExits4NamingTheUrl() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+    void anUnreachableServerExits4NamingTheUrl() {
+        int port = RemoteIndexTesting.unusedPort();
         String url = "http://127.0.0.1:" + port;
         Result r = runner().env("QDRANT_URL", url).run("status", "-r", CliRunner.exampleRoutes(), "--index", "qdrant");
         assertEquals(4, r.exit(), r.toString());

@@ -14,6 +14,15 @@ import java.time.Duration;
 public final class RemoteIndexTesting {
     private RemoteIndexTesting() {}
 
+    /** A port on 127.0.0.1 that nothing listens on (just freed by the OS): where a test points a client to see it fail to connect. */
+    public static int unusedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A deterministic unit vector of {@code dim} components; different seeds give different directions. */
     public static float[] unit(int dim, int seed) {
         float[] v = new float[dim];

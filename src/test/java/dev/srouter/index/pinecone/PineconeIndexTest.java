@@ -20,12 +20,11 @@ import dev.srouter.engine.CountingEncoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.RemoteReader;
 import dev.srouter.engine.SyncService;
+import dev.srouter.index.RemoteIndexTesting;
 import dev.srouter.index.VectorIndex;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import dev.srouter.index.VectorIndex.VectorRecord;
 import io.grpc.Status;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -442,11 +441,8 @@ class PineconeIndexTest {
     }
 
     @Test
-    void anUnreachableControlPlaneExits4NamingIt() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+    void anUnreachableControlPlaneExits4NamingIt() {
+        int port = RemoteIndexTesting.unusedPort();
         String host = "http://127.0.0.1:" + port;
         SrouterException e = assertThrows(SrouterException.class,
                 () -> open(FakePineconeServer.DEFAULT_API_KEY, host, fresh(), null, FAST).describe());

@@ -18,14 +18,13 @@ import dev.srouter.core.SyncStrategy;
 import dev.srouter.engine.CountingEncoder;
 import dev.srouter.engine.LeaseLock;
 import dev.srouter.engine.RemoteReader;
+import dev.srouter.index.RemoteIndexTesting;
 import dev.srouter.index.RetryPolicy;
 import dev.srouter.index.VectorIndex.RecordKey;
 import dev.srouter.index.VectorIndex.StoredRecord;
 import dev.srouter.index.VectorIndex.VectorRecord;
 import dev.srouter.index.VectorIndex;
 import io.grpc.Status;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -374,11 +373,8 @@ class QdrantIndexTest {
     }
 
     @Test
-    void anUnreachableServerNamesTheUrlAndHintsAtTheRestPort() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+    void anUnreachableServerNamesTheUrlAndHintsAtTheRestPort() {
+        int port = RemoteIndexTesting.unusedPort();
         SrouterException e = assertThrows(SrouterException.class,
                 () -> open("http://127.0.0.1:" + port, null, fresh(), null, QdrantIndexContractTest.FAST_RETRIES).describe());
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());

@@ -34,4 +34,25 @@ class PlattTest {
         assertTrue(Double.isFinite(p.a()) && p.a() > 0, p.toString());
         assertTrue(p.probability(0.9) < 1 && p.probability(0.1) > 0, p.toString());
     }
+
+    @Test
+    void separableScoresOfAWideRangeReachTheOptimumWherePlainNewtonDiverged() {
+        // Standardised rejection scores of a small fit: nine right answers near 0, three wrong ones far below.
+        double[] s = {0.4, -0.3, 1.1, 0.2, -0.9, 0.7, 1.6, -1.2, 0.1, -4.8, -3.9, -6.2};
+        boolean[] right = {true, true, true, true, true, true, true, true, true, false, false, false};
+
+        Platt p = Platt.fit(s, right);
+
+        assertTrue(Double.isFinite(p.a()) && p.a() > 0 && p.a() < 100, p.toString());
+        // The optimum of the smoothed likelihood: its gradient in a and b is zero.
+        double hi = 10.0 / 11, lo = 1.0 / 5, ga = 0, gb = 0;
+        for (int i = 0; i < s.length; i++) {
+            double e = p.probability(s[i]) - (right[i] ? hi : lo);
+            ga += e * s[i];
+            gb += e;
+        }
+        assertEquals(0, ga, 1e-6);
+        assertEquals(0, gb, 1e-6);
+        assertTrue(p.probability(-1.2) > 0.5 && p.probability(-4.8) < 0.5, p.toString());
+    }
 }

@@ -11,10 +11,9 @@ import java.util.Set;
 
 /**
  * Decides with a {@link FittedModel}: the head's probabilities rank the routes; a route passes when
- * its rejection score ({@link FittedModel#score}: its probability mixed with its typicality, the
- * Mahalanobis distance of the text from the route's centre) reaches the fitted threshold; the
- * confidence is the Platt map of that score. Each candidate also carries its best similarity among
- * the top-k hits (else the lowest hit's, which bounds it from above), for people to read. Pure.
+ * its rejection score, {@code alpha * probability + (1 - alpha) * best similarity} (the route's
+ * best similarity among the top-k hits, else the lowest hit's, which bounds it from above),
+ * reaches the fitted threshold; the confidence is the Platt map of that score. Pure.
  */
 public final class FittedDecision {
     /** Candidates shown by --explain: the routes of highest probability. */
@@ -65,7 +64,6 @@ public final class FittedDecision {
         List<Hit> nearest = new ArrayList<>(hits);
         nearest.sort(Comparator.comparingDouble(Hit::score).reversed().thenComparing(Hit::route).thenComparing(Hit::utterance));
         double[] p = probabilities(vector, filter);
-        float[] whitened = model.typicality().whiten(vector);
         boolean[] taken = new boolean[p.length];
         double floor = nearest.isEmpty() ? 0 : nearest.get(nearest.size() - 1).score();
         double minConfidence = model.minConfidence();
@@ -86,7 +84,7 @@ public final class FittedDecision {
                     count++;
                 }
             }
-            double score = model.score(p[k], model.typicality().distance(whitened, k));
+            double score = score(model.alpha(), p[k], similarity);
             boolean passed = score >= model.scoreThreshold();
             Candidate c = new Candidate(route, p[k], similarity, minConfidence, passed, count);
             candidates.add(c);
@@ -113,6 +111,11 @@ public final class FittedDecision {
             taken[best] = true;
         }
         return best;
+    }
+
+    /** The rejection score: {@code alpha * probability + (1 - alpha) * similarity}. */
+    static double score(double alpha, double probability, double similarity) {
+        return alpha * probability + (1 - alpha) * similarity;
     }
 
     /**

@@ -23,45 +23,20 @@ import java.util.TreeSet;
 /**
  * The decision {@code srouter fit} learned, as stored in {@code ROUTES.fit.json} beside the routes
  * file: a softmax head over the encoder's embeddings (one row per route, and one for "none" when the
- * validation data had queries labelled none), the routes' {@link Typicality} (Mahalanobis distances
- * from their centres), the mix of the head's probability with the typicality that makes the
- * rejection score, its threshold, and the Platt map from that score to a calibrated confidence. It
- * records what it was fitted on: the
+ * validation data had queries labelled none), the mix of the head's
+ * probability with the best similarity that makes the rejection score, its threshold, and the
+ * Platt map from that score to a calibrated confidence. It records what it was fitted on: the
  * encoder, a hash of the routes' names and utterances (what the head depends on; thresholds and
  * descriptions may change without a refit), and the validation data.
  *
- * @param alpha the weight of the probability in the rejection score, {@link #score}
- * @param standardisation the location and scale of both parts of the score on the validation queries
+ * @param alpha the rejection score is {@code alpha * probability + (1 - alpha) * similarity}
  * @param scoreThreshold a route passes when its rejection score reaches this
  * @param data each validation file: name, sha256, examples, of them labelled none
  * @param validation figures on the validation data when the threshold was chosen
  */
-public record FittedModel(String encoder, String routesHash, List<String> routes, int dimension, float[] weights, Typicality typicality,
-        double alpha, Standardisation standardisation, double scoreThreshold, double plattA, double plattB, List<DataFile> data,
-        Validation validation) {
-    /** 2: the rejection mixes the probability with the typicality (1 mixed it with the best similarity). */
-    public static final int FORMAT = 2;
-
-    /**
-     * Where the two parts of the rejection score sit among the validation queries in scope (mean and standard deviation of
-     * the top route's probability and typicality), so that {@code alpha} weighs them on one scale.
-     */
-    public record Standardisation(double probabilityMean, double probabilityScale, double typicalityMean, double typicalityScale) {
-        public static final Standardisation NONE = new Standardisation(0, 1, 0, 1);
-
-        /** {@code alpha · z(probability) + (1 − alpha) · z(typicality)}. */
-        double mix(double alpha, double probability, double typicality) {
-            return alpha * (probability - probabilityMean) / probabilityScale + (1 - alpha) * (typicality - typicalityMean) / typicalityScale;
-        }
-    }
-
-    /**
-     * The rejection score of a route: {@code alpha · z(probability) + (1 − alpha) · z(−distance)}, each part standardised
-     * by {@link #standardisation}, {@code distance} the route's squared Mahalanobis distance ({@link Typicality}).
-     */
-    public double score(double probability, double distance) {
-        return standardisation.mix(alpha, probability, -distance);
-    }
+public record FittedModel(String encoder, String routesHash, List<String> routes, int dimension, float[] weights, double alpha,
+        double scoreThreshold, double plattA, double plattB, List<DataFile> data, Validation validation) {
+    public static final int FORMAT = 1;
 
     public record DataFile(String file, String sha256, int examples, int none) {}
 
@@ -108,7 +83,7 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("format", FORMAT);
-        root.put("decision", "softmax head over embeddings; score = alpha * z(probability) + (1 - alpha) * z(-mahalanobis distance)");
+        root.put("decision", "softmax head over embeddings; score = alpha * probability + (1 - alpha) * best similarity");
         root.put("encoder", encoder);
         root.put("routes_hash", routesHash);
         root.put("dimension", dimension);
@@ -116,9 +91,6 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
         ArrayNode r = root.putArray("routes");
         routes.forEach(r::add);
         root.put("alpha", alpha);
-        root.putObject("standardisation").put("probability_mean", standardisation.probabilityMean())
-                .put("probability_scale", standardisation.probabilityScale()).put("typicality_mean", standardisation.typicalityMean())
-                .put("typicality_scale", standardisation.typicalityScale());
         root.put("score_threshold", scoreThreshold);
         root.putObject("calibration").put("method", "platt").put("a", plattA).put("b", plattB);
         ArrayNode files = root.putArray("data");
@@ -127,9 +99,11 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
         }
         root.putObject("validation").put("in_scope", validation.inScope()).put("out_of_scope", validation.outOfScope())
                 .put("in_scope_accuracy", validation.inScopeAccuracy()).put("out_of_scope_recall", validation.outOfScopeRecall());
-        root.put("weights_f32le_base64", base64(weights));
-        root.putObject("typicality").put("shrinkage", typicality.shrinkage()).put("whitening_f32le_base64", base64(typicality.whitening()))
-                .put("centres_f32le_base64", base64(typicality.centres()));
+        ByteBuffer buf = ByteBuffer.allocate(weights.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float w : weights) {
+            buf.putFloat(w);
+        }
+        root.put("weights_f32le_base64", Base64.getEncoder().encodeToString(buf.array()));
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (IOException e) {
@@ -155,50 +129,28 @@ public record FittedModel(String encoder, String routesHash, List<String> routes
             List<String> routes = new ArrayList<>();
             root.path("routes").forEach(n -> routes.add(n.asText()));
             int dimension = root.path("dimension").asInt();
-            float[] weights = floats(root.path("weights_f32le_base64").asText());
+            byte[] raw = Base64.getDecoder().decode(root.path("weights_f32le_base64").asText());
+            ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+            float[] weights = new float[raw.length / 4];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = buf.getFloat();
+            }
             int rows = dimension < 1 ? -1 : weights.length / (dimension + 1);
             if (routes.isEmpty() || dimension < 1 || weights.length % (dimension + 1) != 0 || (rows != routes.size() && rows != routes.size() + 1)) {
                 throw invalid(file, "its weights do not match its " + routes.size() + " routes of dimension " + dimension);
             }
-            JsonNode t = root.path("typicality");
-            Typicality typicality = new Typicality(dimension, floats(t.path("whitening_f32le_base64").asText()),
-                    floats(t.path("centres_f32le_base64").asText()), t.path("shrinkage").asDouble());
-            if (typicality.routes() != routes.size()) {
-                throw invalid(file, "its typicality has " + typicality.routes() + " route centres for " + routes.size() + " routes");
-            }
-            JsonNode z = root.path("standardisation");
-            Standardisation standardisation = new Standardisation(z.path("probability_mean").asDouble(),
-                    z.path("probability_scale").asDouble(1), z.path("typicality_mean").asDouble(), z.path("typicality_scale").asDouble(1));
             List<DataFile> data = new ArrayList<>();
             root.path("data").forEach(n -> data.add(new DataFile(n.path("file").asText(), n.path("sha256").asText(),
                     n.path("examples").asInt(), n.path("none").asInt())));
             JsonNode v = root.path("validation");
             JsonNode c = root.path("calibration");
             return java.util.Optional.of(new FittedModel(root.path("encoder").asText(), root.path("routes_hash").asText(), routes, dimension,
-                    weights, typicality, root.path("alpha").asDouble(), standardisation, root.path("score_threshold").asDouble(), c.path("a").asDouble(),
+                    weights, root.path("alpha").asDouble(), root.path("score_threshold").asDouble(), c.path("a").asDouble(),
                     c.path("b").asDouble(), data, new Validation(v.path("in_scope").asInt(), v.path("out_of_scope").asInt(),
                             v.path("in_scope_accuracy").asDouble(), v.path("out_of_scope_recall").asDouble())));
         } catch (IOException | IllegalArgumentException e) {
             throw invalid(file, e.getMessage());
         }
-    }
-
-    private static String base64(float[] values) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            buf.putFloat(v);
-        }
-        return Base64.getEncoder().encodeToString(buf.array());
-    }
-
-    private static float[] floats(String base64) {
-        byte[] raw = Base64.getDecoder().decode(base64);
-        ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        float[] values = new float[raw.length / 4];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = buf.getFloat();
-        }
-        return values;
     }
 
     private static SrouterException invalid(Path file, String why) {

@@ -18,13 +18,11 @@ import java.util.TreeMap;
  * with every setting chosen on validation data the head has not seen:
  *
  * <ol>
- *   <li>a softmax head trained on the utterances alone scores the validation queries, and the
- *       routes' {@link Typicality} (Mahalanobis distances from their utterances' centres) measures
- *       them; the mix {@code alpha} of the top route's probability with its typicality (both
- *       standardised on those queries) and the rejection threshold are chosen there to maximise the
- *       mean of in-scope accuracy and out-of-scope recall (in-scope accuracy alone when no query is
- *       labelled none); a Platt map from that score to the probability that the answer is right is
- *       fitted on the same queries;
+ *   <li>a softmax head trained on the utterances alone scores the validation queries; the mix
+ *       {@code alpha} of its probability with the best similarity, and the rejection threshold,
+ *       are chosen there to maximise the mean of in-scope accuracy and out-of-scope recall (in-scope
+ *       accuracy alone when no query is labelled none); a Platt map from that score to the
+ *       probability that the answer is right is fitted on the same queries;
  *   <li>the head is then trained again, from those weights, on the utterances and the validation
  *       queries (those labelled none as one more class, "none"), and keeps the threshold and map;
  *   <li>for the kNN decision, one global threshold is chosen on all the validation queries, and
@@ -78,43 +76,34 @@ public final class Fitter {
         SoftmaxRegression.Model head = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
                 names.size(), LAMBDA, null, FIRST_ITERATIONS);
         int iterations = head.iterations();
-        List<float[][]> byRoute = new ArrayList<>();
-        for (String name : names) {
-            byRoute.add(utterances.get(name).toArray(float[][]::new));
-        }
-        Typicality typicality = Typicality.fit(byRoute);
-        // No standardisation and no threshold: the top candidate carries the head's answer and its parts.
-        FittedModel provisional = model(encoder, routes, head, typicality, 0, FittedModel.Standardisation.NONE,
-                Double.NEGATIVE_INFINITY, new Platt(1, 0), data, null);
+        FittedModel provisional = model(encoder, routes, head, 0, 0, new Platt(1, 0), data, null);
 
         // Rejection: the mix and threshold that maximise the balanced objective on validation.
         int n = validation.size();
         double[] probability = new double[n];
-        double[] typical = new double[n];
+        double[] similarity = new double[n];
         boolean[] right = new boolean[n];
         boolean[] none = new boolean[n];
         int inScope = 0;
         FittedDecision probe = new FittedDecision(provisional);
         for (int i = 0; i < n; i++) {
             Query q = validation.get(i);
+            // Threshold 0 and alpha 0 do not reject: the top candidate carries the head's answer.
             Candidate top = probe.decide("", q.vector(), q.hits(), 1, Set.of()).candidates().get(0);
             probability[i] = top.score();
-            typical[i] = -typicality.distance(typicality.whiten(q.vector()), classOf.get(top.route()));
+            similarity[i] = top.bestSimilarity();
             none[i] = q.route() == null;
             right[i] = !none[i] && q.route().equals(top.route());
             inScope += none[i] ? 0 : 1;
         }
         int outOfScope = n - inScope;
-        double[] p = locationAndScale(probability, none);
-        double[] t = locationAndScale(typical, none);
-        FittedModel.Standardisation standardisation = new FittedModel.Standardisation(p[0], p[1], t[0], t[1]);
         double bestObjective = -1;
         double bestAlpha = 0;
         double bestThreshold = 0;
         double[] bestFigures = {0, 0};
         for (int a = 0; a <= 10; a++) {
             double alpha = a / 10.0;
-            double[] score = mixed(alpha, standardisation, probability, typical);
+            double[] score = mixed(alpha, probability, similarity);
             for (double threshold : candidates(score)) {
                 double[] f = figures(score, threshold, right, none, inScope, outOfScope);
                 double objective = objective(f, outOfScope);
@@ -126,7 +115,7 @@ public final class Fitter {
                 }
             }
         }
-        Platt platt = Platt.fit(mixed(bestAlpha, standardisation, probability, typical), right);
+        Platt platt = Platt.fit(mixed(bestAlpha, probability, similarity), right);
 
         // The final head also learns from the validation queries: the in-scope ones as their routes, the
         // out-of-scope ones as one more class, "none", whose share of probability then lowers the routes'.
@@ -140,57 +129,30 @@ public final class Fitter {
         SoftmaxRegression.Model finalHead = SoftmaxRegression.train(xs.toArray(float[][]::new), ys.stream().mapToInt(Integer::intValue).toArray(),
                 classes, LAMBDA, new SoftmaxRegression.Model(classes, head.dimension(), start, 0), MAX_ITERATIONS);
         iterations += finalHead.iterations();
-        FittedModel model = model(encoder, routes, finalHead, typicality, bestAlpha, standardisation, bestThreshold, platt, data,
+        FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
                 new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
 
         Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds);
         return new Result(model, knn.global, knn.perRoute, knn.won, knn.validation, iterations);
     }
 
-    private static FittedModel model(String encoder, RouteSet routes, SoftmaxRegression.Model head, Typicality typicality, double alpha,
-            FittedModel.Standardisation standardisation, double threshold, Platt platt, List<FittedModel.DataFile> data,
-            FittedModel.Validation validation) {
+    private static FittedModel model(String encoder, RouteSet routes, SoftmaxRegression.Model head, double alpha, double threshold, Platt platt,
+            List<FittedModel.DataFile> data, FittedModel.Validation validation) {
         float[] w = new float[head.weights().length];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) head.weights()[i];
         }
-        return new FittedModel(encoder, FittedModel.routesHash(routes), routes.routeNames(), head.dimension(), w, typicality, alpha,
-                standardisation, threshold, platt.a(),
+        return new FittedModel(encoder, FittedModel.routesHash(routes), routes.routeNames(), head.dimension(), w, alpha, threshold, platt.a(),
                 platt.b(), data, validation == null ? new FittedModel.Validation(0, 0, 0, 0) : validation);
     }
 
-    /** Each query's rejection score at {@code alpha}, as {@link FittedModel#score} computes it. */
-    private static double[] mixed(double alpha, FittedModel.Standardisation z, double[] probability, double[] typical) {
+    /** Each query's rejection score at {@code alpha}, as {@link FittedDecision#score} computes it. */
+    private static double[] mixed(double alpha, double[] probability, double[] similarity) {
         double[] score = new double[probability.length];
         for (int i = 0; i < score.length; i++) {
-            score[i] = z.mix(alpha, probability[i], typical[i]);
+            score[i] = FittedDecision.score(alpha, probability[i], similarity[i]);
         }
         return score;
-    }
-
-    /** {mean, standard deviation} of the in-scope queries' values (all of them when none is in scope); a scale of 1 when they are all equal. */
-    static double[] locationAndScale(double[] values, boolean[] none) {
-        double sum = 0;
-        int count = 0;
-        boolean anyInScope = false;
-        for (boolean b : none) {
-            anyInScope |= !b;
-        }
-        for (int i = 0; i < values.length; i++) {
-            if (!anyInScope || !none[i]) {
-                sum += values[i];
-                count++;
-            }
-        }
-        double mean = sum / count;
-        double squares = 0;
-        for (int i = 0; i < values.length; i++) {
-            if (!anyInScope || !none[i]) {
-                squares += (values[i] - mean) * (values[i] - mean);
-            }
-        }
-        double sd = Math.sqrt(squares / count);
-        return new double[] {mean, sd > 1e-12 ? sd : 1};
     }
 
     /** The distinct scores, each a threshold that changes the decision of at least one query, and 0. */

@@ -1,0 +1,161 @@
+package dev.srouter.bench;
+
+import dev.srouter.core.Aggregation;
+import dev.srouter.core.Hit;
+import dev.srouter.core.LabelledData;
+import dev.srouter.core.Route;
+import dev.srouter.core.RouteDecision;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.Router;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.core.Utterance;
+import dev.srouter.encoder.CachingEncoder;
+import dev.srouter.encoder.EmbeddingCache;
+import dev.srouter.encoder.Encoder;
+import dev.srouter.encoder.Encoders;
+import dev.srouter.fit.FittedDecision;
+import dev.srouter.fit.Fitter;
+import dev.srouter.index.local.LocalIndex;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Does {@code fit} hold up on route sets unlike CLINC150's 150 routes of 50 utterances? For
+ * bench/fit-subsets.sh (figures in docs/benchmarks.md, "Small route sets"). Each run draws K of
+ * CLINC150's intents as routes with M of their train utterances each, and 20 other intents whose
+ * queries count as out of scope with oos_val's; it fits on one half of {@code clinc150-val.jsonl}
+ * (its odd lines) and judges on the other, then the other way round. Nothing comes from test.
+ *
+ * <p>Usage: {@code ROUTES VAL_JSONL CACHE_DIR ENCODER KNN_THRESHOLD SEEDS K:M...}
+ */
+public final class FitSubsetBench {
+    private static final int OTHERS = 20;
+
+    private FitSubsetBench() {}
+
+    private record Labelled(String route, float[] vector) {}
+
+    public static void main(String[] args) {
+        RouteSet all = RoutesFile.read(Path.of(args[0]));
+        Path val = Path.of(args[1]);
+        Encoder base = Encoders.create(args[3], null, null, System.getenv());
+        double knnThreshold = Double.parseDouble(args[4]);
+        int seeds = Integer.parseInt(args[5]);
+        try (Encoder encoder = new CachingEncoder(base, EmbeddingCache.open(Path.of(args[2]), base.cacheKey(), System.err::println))) {
+            List<LabelledData.Example> examples = LabelledData.read(val, LabelledData.Format.jsonl);
+            List<float[]> vectors = encoder.encode(examples.stream().map(LabelledData.Example::text).toList(), Encoder.Input.QUERY);
+            List<List<Labelled>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < examples.size(); i++) {
+                halves.get(i % 2).add(new Labelled(examples.get(i).route(), vectors.get(i)));
+            }
+            System.out.println("encoder " + base.name() + "; kNN default threshold " + knnThreshold + "; " + seeds + " draws x 2 directions each;"
+                    + " in-scope accuracy / out-of-scope recall on the judging half");
+            for (int a = 6; a < args.length; a++) {
+                String[] km = args[a].split(":");
+                run(all, encoder, halves, Integer.parseInt(km[0]), Integer.parseInt(km[1]), seeds, knnThreshold);
+            }
+        }
+    }
+
+    private static void run(RouteSet all, Encoder encoder, List<List<Labelled>> halves, int k, int m, int seeds, double knnThreshold) {
+        // fitted, kNN at the default threshold, kNN at fit's global threshold: {accuracy, recall} each; kNN closed-set accuracy
+        double[] sum = new double[7];
+        int runs = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            Random random = new Random(seed);
+            List<Route> shuffled = new ArrayList<>(all.routes());
+            Collections.shuffle(shuffled, random);
+            List<Route> chosen = new ArrayList<>();
+            for (Route r : shuffled.subList(0, k)) {
+                List<String> utterances = new ArrayList<>(r.utterances());
+                Collections.shuffle(utterances, random);
+                chosen.add(Route.of(r.name(), utterances.subList(0, m)));
+            }
+            Set<String> others = new HashSet<>();
+            shuffled.subList(k, k + OTHERS).forEach(r -> others.add(r.name()));
+            RouteSet routes = RouteSet.of(chosen);
+            List<Utterance> utterances = routes.utterances();
+            List<float[]> vs = encoder.encode(utterances.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
+            Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
+            for (int i = 0; i < vs.size(); i++) {
+                byRoute.computeIfAbsent(utterances.get(i).route(), x -> new ArrayList<>()).add(vs.get(i));
+            }
+            LocalIndex index = new LocalIndex(vs.get(0).length, utterances.stream().map(Utterance::route).toList(),
+                    utterances.stream().map(Utterance::text).toList(), vs);
+            Set<String> names = new HashSet<>(routes.routeNames());
+            for (int direction = 0; direction < 2; direction++) {
+                List<Fitter.Query> fit = queries(halves.get(direction), names, others, index);
+                List<Fitter.Query> judge = queries(halves.get(1 - direction), names, others, index);
+                Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, encoder.name(), List.of());
+                FittedDecision fitted = new FittedDecision(result.model());
+                double[] f = figures(judge, q -> first(fitted.decide("", q.vector(), q.hits(), 1, Set.of())));
+                Router atDefault = new Router(Map.of(), knnThreshold, Aggregation.SUM);
+                double[] d = figures(judge, q -> first(atDefault.decide("", q.hits(), 1)));
+                Router atFit = new Router(Map.of(), result.globalThreshold(), Aggregation.SUM);
+                double[] g = figures(judge, q -> first(atFit.decide("", q.hits(), 1)));
+                Router closed = new Router(Map.of(), -1, Aggregation.SUM);
+                double[] c = figures(judge, q -> first(closed.decide("", q.hits(), 1)));
+                double[] row = {f[0], f[1], d[0], d[1], g[0], g[1], c[0]};
+                for (int i = 0; i < row.length; i++) {
+                    sum[i] += row[i];
+                }
+                runs++;
+            }
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= runs;
+        }
+        System.out.printf(Locale.ROOT, "%3d routes x %2d utterances: fitted %.3f / %.3f | kNN at %.2f %.3f / %.3f | kNN at fit's threshold"
+                + " %.3f / %.3f | kNN closed-set accuracy %.3f%n", k, m, sum[0], sum[1], knnThreshold, sum[2], sum[3], sum[4], sum[5], sum[6]);
+    }
+
+    private static String first(RouteDecision d) {
+        return d.routes().isEmpty() ? null : d.routes().get(0).route();
+    }
+
+    /** {in-scope accuracy, out-of-scope recall} of a decision on labelled queries. */
+    private static double[] figures(List<Fitter.Query> queries, Function<Fitter.Query, String> decide) {
+        int inScope = 0;
+        int right = 0;
+        int outOfScope = 0;
+        int rejected = 0;
+        for (Fitter.Query q : queries) {
+            String route = decide.apply(q);
+            if (q.route() == null) {
+                outOfScope++;
+                rejected += route == null ? 1 : 0;
+            } else {
+                inScope++;
+                right += q.route().equals(route) ? 1 : 0;
+            }
+        }
+        return new double[] {(double) right / inScope, (double) rejected / outOfScope};
+    }
+
+    /** The queries of the drawn routes with their labels, and those of the other intents and oos_val as none, with their hits. */
+    private static List<Fitter.Query> queries(List<Labelled> half, Set<String> names, Set<String> others, LocalIndex index) {
+        List<Labelled> kept = new ArrayList<>();
+        for (Labelled q : half) {
+            if (q.route() == null || others.contains(q.route())) {
+                kept.add(new Labelled(null, q.vector()));
+            } else if (names.contains(q.route())) {
+                kept.add(q);
+            }
+        }
+        List<List<Hit>> hits = index.queryBatch(kept.stream().map(Labelled::vector).toList(), 5, Set.of());
+        List<Fitter.Query> out = new ArrayList<>();
+        for (int i = 0; i < kept.size(); i++) {
+            out.add(new Fitter.Query(kept.get(i).route(), kept.get(i).vector(), hits.get(i)));
+        }
+        return out;
+    }
+}

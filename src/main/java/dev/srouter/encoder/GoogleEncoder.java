@@ -132,7 +132,7 @@ public final class GoogleEncoder extends HttpEncoder {
 
     @Override
     protected String missingKeyMessage() {
-        return "set GOOGLE_API_KEY (or GEMINI_API_KEY) to a Gemini API key to use the google encoder "
+        return "GOOGLE_API_KEY (or GEMINI_API_KEY) is not set: set it to a Gemini API key to use the google encoder "
                 + "(keys: https://aistudio.google.com/apikey)";
     }
 

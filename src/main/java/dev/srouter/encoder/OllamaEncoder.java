@@ -149,7 +149,7 @@ public final class OllamaEncoder extends HttpEncoder {
 
     @Override
     protected String missingKeyMessage() {
-        return "set OLLAMA_API_KEY to an ollama.com API key to use Ollama's cloud API (keys: https://ollama.com/settings/keys)";
+        return "OLLAMA_API_KEY is not set: set it to an ollama.com API key to use Ollama's cloud API (keys: https://ollama.com/settings/keys)";
     }
 
     /** An unknown model is a 404 whose message says to pull it; say how. */

@@ -66,7 +66,7 @@ class CohereEncoderTest extends HttpEncoderContract<CohereEncoder> {
 
     @Override
     String missingKeyMessage() {
-        return "set COHERE_API_KEY (or CO_API_KEY) to a Cohere API key to use the cohere encoder "
+        return "COHERE_API_KEY (or CO_API_KEY) is not set: set it to a Cohere API key to use the cohere encoder "
                 + "(keys: https://dashboard.cohere.com/api-keys)";
     }
 

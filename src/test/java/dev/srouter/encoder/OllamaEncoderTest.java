@@ -170,7 +170,7 @@ class OllamaEncoderTest extends HttpEncoderContract<OllamaEncoder> {
         OllamaEncoder cloud = encoder(null, "https://ollama.com", Map.of());
         SrouterException e = assertThrows(SrouterException.class, () -> cloud.encode(List.of("x"), Encoder.Input.DOCUMENT));
         assertEquals(ExitCode.UNREACHABLE, e.exitCode());
-        assertEquals("set OLLAMA_API_KEY to an ollama.com API key to use Ollama's cloud API "
+        assertEquals("OLLAMA_API_KEY is not set: set it to an ollama.com API key to use Ollama's cloud API "
                 + "(keys: https://ollama.com/settings/keys)", e.getMessage());
         assertFalse(cloud.clientCreated(), "no HTTP client for a request that cannot succeed");
         assertEquals(0, cloud.requestCount());

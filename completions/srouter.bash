@@ -15,7 +15,7 @@ _srouter_options() {
     route) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     repl) echo "--top-k --aggregation --threshold --filter --limit --no-fit --explain -h --help -V --version $global" ;;
     eval) echo "--data --data-format --min-accuracy --min-oos-recall --misses --top-k --aggregation --threshold --filter --no-fit -h --help -V --version $global" ;;
-    fit) echo "--data --data-format --top-k --aggregation --thresholds --no-thresholds --dry-run -h --help -V --version $global" ;;
+    fit) echo "--data --data-format --top-k --aggregation --thresholds --min-oos-recall --no-thresholds --dry-run -h --help -V --version $global" ;;
     lint) echo "--duplicate-similarity --route-similarity --min-utterances --fail-on -h --help -V --version $global" ;;
     diff) echo "--strategy --summary -h --help -V --version $global" ;;
     sync) echo "--dry-run -y --yes --reembed --allow-empty --lock-timeout --summary --batch-size --strategy -h --help -V --version $global" ;;

@@ -83,6 +83,12 @@ final class FitCommand extends BaseCommand {
         }
     }
 
+    @Option(names = "--min-oos-recall", paramLabel = "R",
+            description = "Choose the thresholds for the most in-scope accuracy at an out-of-scope recall of at least R (0..1) on the "
+                    + "validation queries, instead of the best mean of the two; needs queries labelled none, and writes one global "
+                    + "kNN threshold.")
+    Double minOosRecall;
+
     @Option(names = "--no-thresholds", description = "Write only ROUTES.fit.json; leave the routes file's score_threshold values alone.")
     boolean noThresholds;
 
@@ -105,6 +111,17 @@ final class FitCommand extends BaseCommand {
             case "per-route" -> Fitter.Thresholds.per_route;
             default -> throw SrouterException.usage("--thresholds takes auto, global or per-route, not '" + thresholdsKind + "'");
         };
+        Fitter.Objective objective = Fitter.Objective.BALANCED;
+        if (minOosRecall != null) {
+            if (!(minOosRecall >= 0 && minOosRecall <= 1)) {
+                throw SrouterException.usage("--min-oos-recall is a recall between 0 and 1, not " + minOosRecall);
+            }
+            if (thresholds == Fitter.Thresholds.per_route) {
+                throw SrouterException.usage("--thresholds per-route is fitted for the best mean of accuracy and recall; "
+                        + "with --min-oos-recall fit writes one global kNN threshold (leave out --thresholds, or use global)");
+            }
+            objective = new Fitter.Objective(minOosRecall);
+        }
         long t0 = System.nanoTime();
         RouteSet routes = RoutesFile.read(root.routes, this::warn);
         if (routes.routes().size() < 2) {
@@ -122,6 +139,10 @@ final class FitCommand extends BaseCommand {
         int none = (int) examples.stream().filter(e -> e.route() == null).count();
         if (none == examples.size()) {
             throw SrouterException.usage("the validation data has no query labelled with a route; fit needs some to learn from");
+        }
+        if (none == 0 && minOosRecall != null) {
+            throw SrouterException.usage("--min-oos-recall needs validation queries labelled none (out of scope); "
+                    + "the --data files have none");
         }
         if (none == 0) {
             warn("no validation query is labelled none (out of scope): the threshold is chosen for in-scope accuracy alone, "
@@ -147,7 +168,7 @@ final class FitCommand extends BaseCommand {
                 validation.add(new Fitter.Query(examples.get(i).route(), queryVectors.get(i), hits.get(i)));
             }
             long t1 = System.nanoTime();
-            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, thresholds, base.name(), files);
+            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, thresholds, objective, base.name(), files);
             double fitSeconds = (System.nanoTime() - t1) / 1e9;
             debug(String.format(Locale.ROOT, "embedded %d utterances and %d queries in %.1f s; fitted in %.1f s (%d L-BFGS iterations)",
                     texts.size(), examples.size(), (t1 - t0) / 1e9, fitSeconds, result.iterations()));
@@ -178,7 +199,11 @@ final class FitCommand extends BaseCommand {
     private void report(Fitter.Result result, Path fitFile, double seconds, int queries, int none, int utterances) {
         FittedModel m = result.model();
         boolean perRoute = !result.perRouteThresholds().isEmpty();
-        String why = result.perRouteWon() ? "they beat one global threshold on held-out queries" : "they did not beat one global threshold on held-out queries";
+        String why = minOosRecall != null ? "not fitted with --min-oos-recall"
+                : result.perRouteWon() ? "they beat one global threshold on held-out queries" : "they did not beat one global threshold on held-out queries";
+        String chosenFor = minOosRecall != null
+                ? String.format(Locale.ROOT, "the most in-scope accuracy at out-of-scope recall >= %.4f", minOosRecall)
+                : none == 0 ? "in-scope accuracy (no query labelled none)" : "the best mean of in-scope accuracy and out-of-scope recall";
         String written = dryRun ? "dry run: nothing written" : noThresholds ? "wrote " + fitFile
                 : "wrote " + fitFile + " and the score_threshold of every route in " + root.routes;
         if (root.output == OutputFormat.json) {
@@ -190,6 +215,7 @@ final class FitCommand extends BaseCommand {
                     .field("utterances", utterances)
                     .field("queries", queries)
                     .field("out_of_scope_queries", none)
+                    .field("min_oos_recall", minOosRecall)
                     .field("alpha", m.alpha())
                     .field("score_threshold", m.scoreThreshold())
                     .field("min_confidence", m.minConfidence())
@@ -207,6 +233,7 @@ final class FitCommand extends BaseCommand {
                     utterances, m.routes().size(), queries, none, m.encoder(), seconds);
             out().printf(Locale.ROOT, "fitted decision: a route passes at confidence %.4f (score = %.1f x probability + %.1f x best similarity >= %.4f)%n",
                     m.minConfidence(), m.alpha(), 1 - m.alpha(), m.scoreThreshold());
+            out().printf(Locale.ROOT, "thresholds chosen for %s on validation%n", chosenFor);
             out().printf(Locale.ROOT, "  on validation: in-scope accuracy %.4f, out-of-scope recall %s (before the head also learned from it)%n",
                     m.validation().inScopeAccuracy(), none == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f", m.validation().outOfScopeRecall()));
             out().printf(Locale.ROOT, "kNN decision: %s%n", perRoute ? "per-route thresholds (" + why + ")"

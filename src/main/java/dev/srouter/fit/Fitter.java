@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * <ol>
  *   <li>a softmax head trained on the utterances alone scores the validation queries; the mix
  *       {@code alpha} of its probability with the best similarity, and the rejection threshold,
- *       are chosen there to maximise the mean of in-scope accuracy and out-of-scope recall (in-scope
- *       accuracy alone when no query is labelled none); a Platt map from that score to the
+ *       are chosen there for the {@link Objective}: by default to maximise the mean of in-scope
+ *       accuracy and out-of-scope recall (in-scope accuracy alone when no query is labelled none);
+ *       a Platt map from that score to the
  *       probability that the answer is right is fitted on the same queries;
  *   <li>the head is then trained again, from those weights, on the utterances and the validation
  *       queries (those labelled none as one more class, "none"), and keeps the threshold and map;
@@ -55,11 +56,60 @@ public final class Fitter {
             FittedModel.Validation knnValidation, int iterations) {}
 
     /**
-     * @param utterances each route's utterance vectors, in the order of {@code routes}
-     * @param validation the labelled queries (route null: no route should match)
+     * What the thresholds are chosen for on validation: the mean of in-scope accuracy and out-of-scope recall
+     * ({@link #BALANCED}), or the most in-scope accuracy at an out-of-scope recall of at least {@code minOosRecall}
+     * (ties to the higher recall; where no threshold reaches it, the highest recall). Without queries labelled none,
+     * in-scope accuracy alone.
      */
+    public record Objective(double minOosRecall) {
+        public static final Objective BALANCED = new Objective(Double.NaN);
+
+        public Objective {
+            if (!Double.isNaN(minOosRecall) && (minOosRecall < 0 || minOosRecall > 1)) {
+                throw new IllegalArgumentException("an out-of-scope recall is in [0, 1], not " + minOosRecall);
+            }
+        }
+
+        public boolean balanced() {
+            return Double.isNaN(minOosRecall);
+        }
+
+        /** Whether {in-scope accuracy, out-of-scope recall} {@code f} is better than {@code best} (null: nothing yet). */
+        boolean better(double[] f, double[] best, int outOfScope) {
+            if (best == null) {
+                return true;
+            }
+            if (outOfScope == 0 || balanced()) {
+                return objective(f, outOfScope) > objective(best, outOfScope) + 1e-12;
+            }
+            boolean feasible = f[1] >= minOosRecall - 1e-12;
+            boolean bestFeasible = best[1] >= minOosRecall - 1e-12;
+            if (feasible != bestFeasible) {
+                return feasible;
+            }
+            if (!feasible) {
+                return f[1] > best[1] + 1e-12;
+            }
+            return f[0] > best[0] + 1e-12 || (Math.abs(f[0] - best[0]) <= 1e-12 && f[1] > best[1] + 1e-12);
+        }
+    }
+
+    /** {@link #fit(RouteSet, Map, List, Aggregation, Thresholds, Objective, String, List)} for the balanced objective. */
     public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
             Thresholds thresholds, String encoder, List<FittedModel.DataFile> data) {
+        return fit(routes, utterances, validation, aggregation, thresholds, Objective.BALANCED, encoder, data);
+    }
+
+    /**
+     * @param utterances each route's utterance vectors, in the order of {@code routes}
+     * @param validation the labelled queries (route null: no route should match)
+     * @param objective what the thresholds are chosen for; per-route kNN thresholds only for the balanced one
+     */
+    public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
+            Thresholds thresholds, Objective objective, String encoder, List<FittedModel.DataFile> data) {
+        if (!objective.balanced() && thresholds == Thresholds.per_route) {
+            throw new IllegalArgumentException("per-route thresholds are fitted for the balanced objective only");
+        }
         List<String> names = routes.routeNames();
         Map<String, Integer> classOf = new HashMap<>();
         for (int k = 0; k < names.size(); k++) {
@@ -97,18 +147,15 @@ public final class Fitter {
             inScope += none[i] ? 0 : 1;
         }
         int outOfScope = n - inScope;
-        double bestObjective = -1;
         double bestAlpha = 0;
         double bestThreshold = 0;
-        double[] bestFigures = {0, 0};
+        double[] bestFigures = null;
         for (int a = 0; a <= 10; a++) {
             double alpha = a / 10.0;
             double[] score = mixed(alpha, probability, similarity);
-            for (double threshold : candidates(score)) {
+            for (double threshold : candidates(score, !objective.balanced())) {
                 double[] f = figures(score, threshold, right, none, inScope, outOfScope);
-                double objective = objective(f, outOfScope);
-                if (objective > bestObjective + 1e-12) {
-                    bestObjective = objective;
+                if (objective.better(f, bestFigures, outOfScope)) {
                     bestAlpha = alpha;
                     bestThreshold = threshold;
                     bestFigures = f;
@@ -132,7 +179,7 @@ public final class Fitter {
         FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
                 new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
 
-        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds);
+        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds, objective);
         return new Result(model, knn.global, knn.perRoute, knn.won, knn.validation, iterations);
     }
 
@@ -155,11 +202,17 @@ public final class Fitter {
         return score;
     }
 
-    /** The distinct scores, each a threshold that changes the decision of at least one query, and 0. */
-    private static double[] candidates(double[] score) {
+    /**
+     * The distinct scores, each a threshold that changes the decision of at least one query, and 0; with {@code aboveAll},
+     * also one just above the highest score, which rejects every query (the one way to reach some recalls).
+     */
+    private static double[] candidates(double[] score, boolean aboveAll) {
         double[] sorted = java.util.Arrays.stream(score).distinct().sorted().toArray();
-        double[] out = new double[sorted.length + 1];
+        double[] out = new double[sorted.length + (aboveAll && sorted.length > 0 ? 2 : 1)];
         System.arraycopy(sorted, 0, out, 1, sorted.length);
+        if (out.length > sorted.length + 1) {
+            out[out.length - 1] = Math.nextUp(sorted[sorted.length - 1]);
+        }
         return out;
     }
 
@@ -189,8 +242,12 @@ public final class Fitter {
     public enum Thresholds { auto, global, per_route }
 
     private static Knn knnThresholds(RouteSet routes, List<Query> validation, Aggregation aggregation, int inScope, int outOfScope,
-            Thresholds thresholds) {
-        double global = bestGlobal(validation, aggregation, outOfScope);
+            Thresholds thresholds, Objective objective) {
+        double global = bestGlobal(validation, aggregation, outOfScope, objective);
+        if (!objective.balanced()) {
+            double[] f = knnFigures(validation, Map.of(), global, aggregation, inScope, outOfScope);
+            return new Knn(global, Map.of(), false, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
+        }
         // Per-route thresholds: fitted on the even queries, judged against the global one on the odd ones.
         List<Query> fitHalf = new ArrayList<>();
         List<Query> judgeHalf = new ArrayList<>();
@@ -234,15 +291,15 @@ public final class Fitter {
         return new Knn(global, chosen, keep, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
     }
 
-    private static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope) {
+    private static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope, Objective objective) {
         int inScope = validation.size() - outOfScope;
         double best = 0;
-        double bestObjective = -1;
+        double[] bestFigures = null;
         for (int t = 0; t <= 100; t++) {
             double threshold = t / 100.0;
-            double objective = objective(knnFigures(validation, Map.of(), threshold, aggregation, inScope, outOfScope), outOfScope);
-            if (objective > bestObjective + 1e-12) {
-                bestObjective = objective;
+            double[] f = knnFigures(validation, Map.of(), threshold, aggregation, inScope, outOfScope);
+            if (objective.better(f, bestFigures, outOfScope)) {
+                bestFigures = f;
                 best = threshold;
             }
         }

@@ -216,4 +216,61 @@ class FitCommandTest {
         assertFalse(Files.exists(dir.resolve("routes.fit.json")));
         assertEquals(ROUTES, Files.readString(routes));
     }
+
+    /** Harder out-of-scope queries (one about the weather on Mars, one about a bill of rights), so accuracy and recall trade. */
+    private void hardValidation() throws IOException {
+        Files.writeString(validation, String.join("\n",
+                "will it snow later\tweather", "what is the forecast for tomorrow\tweather", "is it hot outside\tweather",
+                "should I bring a jacket\tweather", "I want to pay my bill\tbilling", "my card was charged two times\tbilling",
+                "where can I see my invoice\tbilling", "can I pay with paypal\tbilling", "hi there\tgreetings", "good afternoon\tgreetings",
+                "hello, how is it going\tgreetings", "yo what's up\tgreetings", "the mitochondria is the powerhouse of the cell\t-",
+                "a recipe for banana bread\t-", "who won the football match\t-", "what is the weather like on mars\t-",
+                "how much does a bill of rights cost\t-", "say hello to my little friend\t-", ""));
+    }
+
+    @Test
+    void minOosRecallChoosesTheMostInScopeAccuracyThatKeepsThatRecall() throws IOException {
+        hardValidation();
+        JsonNode balanced = JSON.readTree(fit("--dry-run", "-o", "json").out());
+        JsonNode none = JSON.readTree(fit("--dry-run", "-o", "json", "--min-oos-recall", "0").out());
+        JsonNode all = JSON.readTree(fit("--dry-run", "-o", "json", "--min-oos-recall", "1").out());
+        JsonNode most = JSON.readTree(fit("--dry-run", "-o", "json", "--min-oos-recall", "0.8").out());
+
+        assertTrue(balanced.get("min_oos_recall").isNull(), balanced.toString());
+        // The data trade: the balanced choice gives up in-scope answers for out-of-scope recall.
+        assertTrue(balanced.get("fitted_accuracy").asDouble() < 1, balanced.toString());
+        // Recall 0 allowed: every in-scope query answered right (the head separates these routes), then the most recall.
+        assertEquals(0.0, none.get("min_oos_recall").asDouble());
+        assertEquals(1.0, none.get("fitted_accuracy").asDouble(), 1e-9, none.toString());
+        assertTrue(none.get("fitted_oos_recall").asDouble() < 1, none.toString());
+        assertEquals(1.0, none.get("knn_accuracy").asDouble(), 1e-9, none.toString());
+        // Recall 1: every out-of-scope query rejected, by both decisions.
+        assertEquals(1.0, all.get("fitted_oos_recall").asDouble(), 1e-9, all.toString());
+        assertEquals(1.0, all.get("knn_oos_recall").asDouble(), 1e-9, all.toString());
+        // In between: at least 5 of the 6 rejected, and more answers than the balanced choice gave.
+        assertTrue(most.get("fitted_oos_recall").asDouble() >= 0.8, most.toString());
+        assertTrue(most.get("fitted_accuracy").asDouble() > balanced.get("fitted_accuracy").asDouble(), most + " against " + balanced);
+        assertTrue(most.get("knn_oos_recall").asDouble() >= 0.8 && !most.get("knn_per_route").asBoolean(), most.toString());
+
+        Result text = fit("--dry-run", "--min-oos-recall", "0.8");
+        assertTrue(text.out().contains("thresholds chosen for the most in-scope accuracy at out-of-scope recall >= 0.8000"), text.out());
+    }
+
+    @Test
+    void minOosRecallIsRefusedOutOfRangeWithPerRouteThresholdsOrWithoutOutOfScopeQueries() throws IOException {
+        Result range = fit("--min-oos-recall", "1.5");
+        assertEquals(64, range.exit(), range.toString());
+        assertTrue(range.err().contains("between 0 and 1"), range.err());
+
+        Result perRoute = fit("--min-oos-recall", "0.9", "--thresholds", "per-route");
+        assertEquals(64, perRoute.exit(), perRoute.toString());
+        assertTrue(perRoute.err().contains("one global kNN threshold"), perRoute.err());
+
+        Files.writeString(validation, "will it snow later\tweather\nhi there\tgreetings\n");
+        Result noneLabelled = fit("--min-oos-recall", "0.9");
+        assertEquals(64, noneLabelled.exit(), noneLabelled.toString());
+        assertTrue(noneLabelled.err().contains("needs validation queries labelled none"), noneLabelled.err());
+        assertFalse(Files.exists(dir.resolve("routes.fit.json")));
+        assertEquals(ROUTES, Files.readString(routes));
+    }
 }

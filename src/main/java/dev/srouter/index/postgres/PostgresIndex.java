@@ -113,8 +113,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
 
     /** The index on table {@code table} of the server at {@code url}; nothing is sent until the first call. */
     public static PostgresIndex connect(PostgresUrl url, String table, Clock clock) {
-        checkTableName(table);
-        return new PostgresIndex(() -> DriverManager.getConnection(url.jdbcUrl(), url.properties()), url, table, clock);
+        return connect(url, table, clock, () -> DriverManager.getConnection(url.jdbcUrl(), url.properties()));
     }
 
     /** {@link #connect} with connections from {@code connector}, for tests that break them. */
@@ -345,7 +344,7 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                         + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::vector[]) ON CONFLICT (id) DO UPDATE "
                         + "SET route = EXCLUDED.route, utterance = EXCLUDED.utterance, vector = EXCLUDED.vector")) {
                     bindKeys(c, st, keys);
-                    st.setArray(4, texts(c, chunk.stream().map(r -> new PGvector(r.vector()).getValue()).toArray(String[]::new)));
+                    st.setArray(4, texts(c, chunk, r -> new PGvector(r.vector()).getValue()));
                     update(st);
                 }
                 upsertPayloads(c, chunk.stream().map(VectorRecord::stored).toList());
@@ -370,9 +369,9 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
 
     /** Binds parameters 1, 2 and 3 to the keys' record ids, routes and utterances, as text arrays. */
     private void bindKeys(Connection c, PreparedStatement st, List<RecordKey> keys) throws SQLException {
-        st.setArray(1, texts(c, keys.stream().map(this::recordId).toArray(String[]::new)));
-        st.setArray(2, texts(c, keys.stream().map(RecordKey::route).toArray(String[]::new)));
-        st.setArray(3, texts(c, keys.stream().map(RecordKey::utterance).toArray(String[]::new)));
+        st.setArray(1, texts(c, keys, this::recordId));
+        st.setArray(2, texts(c, keys, RecordKey::route));
+        st.setArray(3, texts(c, keys, RecordKey::utterance));
     }
 
     private void upsertPayloads(Connection c, List<StoredRecord> payloads) throws SQLException {
@@ -380,9 +379,9 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                 + "SELECT k.id, k.metadata, k.function_schemas FROM unnest(?::text[], ?::text[]::json[], ?::text[]::json[]) "
                 + "AS k(id, metadata, function_schemas) JOIN " + table + " r ON r.id = k.id "
                 + "ON CONFLICT (id) DO UPDATE SET metadata = EXCLUDED.metadata, function_schemas = EXCLUDED.function_schemas")) {
-            st.setArray(1, texts(c, payloads.stream().map(p -> recordId(p.key())).toArray(String[]::new)));
-            st.setArray(2, texts(c, payloads.stream().map(p -> json(p.metadata())).toArray(String[]::new)));
-            st.setArray(3, texts(c, payloads.stream().map(p -> json(p.functionSchemas())).toArray(String[]::new)));
+            st.setArray(1, texts(c, payloads, p -> recordId(p.key())));
+            st.setArray(2, texts(c, payloads, p -> json(p.metadata())));
+            st.setArray(3, texts(c, payloads, p -> json(p.functionSchemas())));
             update(st);
         }
     }
@@ -428,13 +427,13 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                 // By (route, utterance): whatever id a row has, semantic-router's or a random one.
                 try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table + " r USING unnest(?::text[], ?::text[]) "
                         + "AS k(route, utterance) WHERE r.route = k.route AND r.utterance = k.utterance")) {
-                    st.setArray(1, texts(c, chunk.stream().map(RecordKey::route).toArray(String[]::new)));
-                    st.setArray(2, texts(c, chunk.stream().map(RecordKey::utterance).toArray(String[]::new)));
+                    st.setArray(1, texts(c, chunk, RecordKey::route));
+                    st.setArray(2, texts(c, chunk, RecordKey::utterance));
                     update(st);
                 }
                 if (payloads) {
                     try (PreparedStatement st = c.prepareStatement("DELETE FROM " + payloadTable + " WHERE id = ANY(?::text[])")) {
-                        st.setArray(1, texts(c, chunk.stream().map(this::recordId).toArray(String[]::new)));
+                        st.setArray(1, texts(c, chunk, this::recordId));
                         update(st);
                     }
                 }
@@ -494,9 +493,9 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
                     chunk.forEach(v -> hits.add(new ArrayList<>()));
                     try (PreparedStatement st = c.prepareStatement(sql)) {
                         int i = 1;
-                        st.setArray(i++, texts(c, chunk.stream().map(v -> new PGvector(v).getValue()).toArray(String[]::new)));
+                        st.setArray(i++, texts(c, chunk, v -> new PGvector(v).getValue()));
                         if (filtered) {
-                            st.setArray(i++, texts(c, routeFilter.toArray(String[]::new)));
+                            st.setArray(i++, texts(c, routeFilter, route -> route));
                         }
                         st.setInt(i, topK);
                         try (ResultSet rs = query(st)) {
@@ -830,8 +829,9 @@ public final class PostgresIndex implements VectorIndex, FaultInjectable {
         st.execute(sql);
     }
 
-    private static Array texts(Connection c, String[] values) throws SQLException {
-        return c.createArrayOf("text", values);
+    /** A text array parameter: {@code text} of each of {@code items}, in order. */
+    private static <T> Array texts(Connection c, Collection<T> items, java.util.function.Function<? super T, String> text) throws SQLException {
+        return c.createArrayOf("text", items.stream().map(text).toArray(String[]::new));
     }
 
     private static boolean brokenConnection(SQLException e) {

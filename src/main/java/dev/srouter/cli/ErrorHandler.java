@@ -145,8 +145,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
                 .anyMatch(p -> p.type() == String.class || p.typeInfo().isMultiValue() && p.typeInfo().getAuxiliaryTypes()[0] == String.class);
         ex.getUnmatched().stream().filter(a -> a.startsWith("-") && a.length() > 1 && !a.equals("--")).findFirst().ifPresent(arg -> {
             if (takesTexts) {
-                String quoted = "'" + arg.replace("'", "'\\''") + "'";
-                cmd.getErr().println("To pass a text that starts with '-', put -- before it: " + cmd.getCommandSpec().qualifiedName() + " -- " + quoted);
+                cmd.getErr().println("To pass a text that starts with '-', put -- before it: " + cmd.getCommandSpec().qualifiedName() + " -- "
+                        + Shell.quoted(arg));
             }
         });
     }

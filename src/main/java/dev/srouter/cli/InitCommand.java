@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,9 +48,6 @@ final class InitCommand extends BaseCommand {
     /** The text the header suggests routing; the starter file sends it to {@code greetings}. */
     static final String TRY_TEXT = "hello there";
 
-    /** Words a POSIX shell takes as they are: anything else is single-quoted in the commands the file and the output show. */
-    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./:@%+=,-]+");
-
     @Option(names = "--force", description = "Replace the routes file if it exists, keeping the previous one as FILE.bak.")
     boolean force;
 
@@ -60,7 +56,7 @@ final class InitCommand extends BaseCommand {
         Path file = root.routes;
         if (Files.isDirectory(file)) {
             throw SrouterException.usage(file + " is a directory; pass the routes file to write with -r/--routes, e.g. -r "
-                    + shellWord(file.resolve("routes.yaml").toString()));
+                    + Shell.word(file.resolve("routes.yaml").toString()));
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
@@ -103,7 +99,7 @@ final class InitCommand extends BaseCommand {
      * (they tell how to try that file, under its name); the YAML itself is the example's, byte for byte.
      */
     static String starterText(Path file) {
-        String routesFile = shellWord(file.toString());
+        String routesFile = Shell.word(file.toString());
         List<String> header = List.of(
                 "# Starter routes for srouter, written by `srouter init` from srouter's routes-example.yaml.",
                 "# A route is a name plus example utterances: srouter sends a text to the route whose utterances",
@@ -118,7 +114,7 @@ final class InitCommand extends BaseCommand {
     }
 
     private static String tryCommand(Path file) {
-        return "srouter route -r " + shellWord(file.toString()) + " \"" + TRY_TEXT + "\"";
+        return "srouter route -r " + Shell.word(file.toString()) + " \"" + TRY_TEXT + "\"";
     }
 
     /** routes-example.yaml as the jar holds it. */
@@ -146,10 +142,5 @@ final class InitCommand extends BaseCommand {
             start = end < 0 ? yaml.length() : end + 1;
         }
         return yaml.substring(start);
-    }
-
-    /** {@code s} as one word for a POSIX shell: as it is when that is safe, else single-quoted. */
-    static String shellWord(String s) {
-        return PLAIN_WORD.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 }

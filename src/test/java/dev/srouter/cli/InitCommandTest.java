@@ -51,7 +51,7 @@ class InitCommandTest {
 
     /** {@code file} as the hints show it: as it is, unless the temporary directory's name needs quoting. */
     private static String word(Path file) {
-        return InitCommand.shellWord(file.toString());
+        return Shell.word(file.toString());
     }
 
     /** The names in {@code dir}, sorted: shows a stray temporary file or an unexpected .bak. */

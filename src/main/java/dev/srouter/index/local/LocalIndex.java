@@ -2,8 +2,8 @@ package dev.srouter.index.local;
 
 import dev.srouter.core.Hit;
 import dev.srouter.core.RouteSet;
-import dev.srouter.core.Utterance;
 import dev.srouter.core.SrouterException;
+import dev.srouter.core.Utterance;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.index.SearchIndex;
 import java.util.ArrayList;

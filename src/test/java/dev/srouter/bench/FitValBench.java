@@ -1,0 +1,186 @@
+package dev.srouter.bench;
+
+import dev.srouter.core.Aggregation;
+import dev.srouter.core.Candidate;
+import dev.srouter.core.Hit;
+import dev.srouter.core.LabelledData;
+import dev.srouter.core.RouteDecision;
+import dev.srouter.core.RouteSet;
+import dev.srouter.core.Router;
+import dev.srouter.core.RoutesFile;
+import dev.srouter.core.Utterance;
+import dev.srouter.encoder.CachingEncoder;
+import dev.srouter.encoder.EmbeddingCache;
+import dev.srouter.encoder.Encoder;
+import dev.srouter.encoder.Encoders;
+import dev.srouter.fit.FittedDecision;
+import dev.srouter.fit.Fitter;
+import dev.srouter.index.local.LocalIndex;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The in-process figures of docs/benchmarks.md "Routing quality (CLINC150)" that the CLI does not print, for
+ * bench/fit-val.sh. Only val is used (CLINC150's train split as routes):
+ *
+ * <ol>
+ *   <li>{@code Fitter.fit} on all of val, timed in-process;
+ *   <li>fit on one half of val (its odd lines), judged on the other, and the other way round: the figures, and how
+ *       often the decision (the first route that passes, by probability) answers otherwise than the head's top route
+ *       alone would;
+ *   <li>the cost of one decision, given a query's vector and hits: the fitted decision against the kNN one;
+ *   <li>the kNN decision at a fixed out-of-scope recall of 0.90: the lowest global threshold reaching it, for each
+ *       aggregation and top-k.
+ * </ol>
+ *
+ * <p>Usage: {@code ROUTES VAL_JSONL CACHE_DIR ENCODER}
+ */
+public final class FitValBench {
+    private FitValBench() {}
+
+    public static void main(String[] args) {
+        RouteSet routes = RoutesFile.read(Path.of(args[0]));
+        Encoder base = Encoders.create(args[3], null, null, System.getenv());
+        try (Encoder encoder = new CachingEncoder(base, EmbeddingCache.open(Path.of(args[2]), base.cacheKey(), System.err::println))) {
+            List<Utterance> utterances = routes.utterances();
+            List<float[]> vs = encoder.encode(utterances.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
+            Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
+            for (int i = 0; i < vs.size(); i++) {
+                byRoute.computeIfAbsent(utterances.get(i).route(), x -> new ArrayList<>()).add(vs.get(i));
+            }
+            LocalIndex index = new LocalIndex(vs.get(0).length, utterances.stream().map(Utterance::route).toList(),
+                    utterances.stream().map(Utterance::text).toList(), vs);
+            List<LabelledData.Example> examples = LabelledData.read(Path.of(args[1]), LabelledData.Format.jsonl);
+            List<float[]> qs = encoder.encode(examples.stream().map(LabelledData.Example::text).toList(), Encoder.Input.QUERY);
+            System.out.println("encoder " + base.name() + "; " + examples.size() + " val queries");
+
+            List<Fitter.Query> all = queries(examples, qs, index, 5);
+            Fitter.Result full = null;
+            double[] seconds = new double[3];
+            for (int run = 0; run < seconds.length; run++) {
+                long t0 = System.nanoTime();
+                full = Fitter.fit(routes, byRoute, all, Aggregation.SUM, Fitter.Thresholds.auto, base.name(), List.of());
+                seconds[run] = (System.nanoTime() - t0) / 1e9;
+            }
+            System.out.printf(Locale.ROOT, "fit on all of val, in-process: %.1f s, %.1f s, %.1f s%n", seconds[0], seconds[1], seconds[2]);
+
+            List<List<Fitter.Query>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < all.size(); i++) {
+                halves.get(i % 2).add(all.get(i));
+            }
+            for (int direction = 0; direction < 2; direction++) {
+                halves(routes, byRoute, halves.get(direction), halves.get(1 - direction), base.name(),
+                        direction == 0 ? "odd lines -> even lines" : "even lines -> odd lines");
+            }
+
+            cost(new FittedDecision(full.model()), new Router(Map.of(), full.globalThreshold(), Aggregation.SUM), all);
+
+            System.out.println("kNN at out-of-scope recall >= 0.90 on val (lowest such global threshold): in-scope accuracy");
+            for (int k : new int[] {3, 5, 10}) {
+                List<Fitter.Query> atK = queries(examples, qs, index, k);
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  top-k %2d:", k));
+                for (Aggregation a : Aggregation.values()) {
+                    double[] at = atRecall(atK, a, 0.90);
+                    line.append(String.format(Locale.ROOT, "  %s %.4f (threshold %.2f, recall %.3f)", a.name().toLowerCase(Locale.ROOT), at[1],
+                            at[0], at[2]));
+                }
+                System.out.println(line);
+            }
+        }
+    }
+
+    private static List<Fitter.Query> queries(List<LabelledData.Example> examples, List<float[]> vectors, LocalIndex index, int k) {
+        List<List<Hit>> hits = index.queryBatch(vectors, k, Set.of());
+        List<Fitter.Query> out = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            out.add(new Fitter.Query(examples.get(i).route(), vectors.get(i), hits.get(i)));
+        }
+        return out;
+    }
+
+    private static void halves(RouteSet routes, Map<String, List<float[]>> byRoute, List<Fitter.Query> fit, List<Fitter.Query> judge, String encoder,
+            String label) {
+        FittedDecision decision = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, encoder, List.of()).model());
+        int inScope = 0;
+        int right = 0;
+        int outOfScope = 0;
+        int rejected = 0;
+        int differ = 0;
+        int differRight = 0;
+        int differNone = 0;
+        for (Fitter.Query q : judge) {
+            RouteDecision d = decision.decide("", q.vector(), q.hits(), 1, Set.of());
+            String answer = d.routes().isEmpty() ? null : d.routes().get(0).route();
+            Candidate top = d.candidates().get(0);
+            String topAlone = top.passed() ? top.route() : null;
+            if (!Objects.equals(answer, topAlone)) {
+                differ++;
+                differNone += q.route() == null ? 1 : 0;
+                differRight += q.route() != null && q.route().equals(answer) ? 1 : 0;
+            }
+            if (q.route() == null) {
+                outOfScope++;
+                rejected += answer == null ? 1 : 0;
+            } else {
+                inScope++;
+                right += q.route().equals(answer) ? 1 : 0;
+            }
+        }
+        System.out.printf(Locale.ROOT, "fit on val's %s: %.4f / %.3f; answered otherwise than the top route alone: %d of %d (labelled none %d, right %d)%n",
+                label, (double) right / inScope, (double) rejected / outOfScope, differ, judge.size(), differNone, differRight);
+    }
+
+    /** Microseconds per decision, median of 9 timed passes over the queries, each decision alternating with the other's pass. */
+    private static void cost(FittedDecision fitted, Router knn, List<Fitter.Query> queries) {
+        double[][] micros = new double[2][9];
+        long sink = 0;
+        for (int pass = -3; pass < 9; pass++) {
+            for (int which = 0; which < 2; which++) {
+                long t0 = System.nanoTime();
+                for (Fitter.Query q : queries) {
+                    RouteDecision d = which == 0 ? fitted.decide("", q.vector(), q.hits(), 1, Set.of()) : knn.decide("", q.hits(), 1);
+                    sink += d.routes().size();
+                }
+                if (pass >= 0) {
+                    micros[which][pass] = (System.nanoTime() - t0) / 1e3 / queries.size();
+                }
+            }
+        }
+        Arrays.sort(micros[0]);
+        Arrays.sort(micros[1]);
+        System.out.printf(Locale.ROOT, "one decision, vector and hits given: fitted %.1f us, kNN %.1f us (medians of 9 passes over %d queries; %d)%n",
+                micros[0][4], micros[1][4], queries.size(), sink % 2);
+    }
+
+    /** {threshold, in-scope accuracy, out-of-scope recall} at the lowest threshold of 0.01 steps whose recall reaches {@code recall}. */
+    private static double[] atRecall(List<Fitter.Query> queries, Aggregation aggregation, double recall) {
+        for (int t = 0; t <= 100; t++) {
+            Router router = new Router(Map.of(), t / 100.0, aggregation);
+            int inScope = 0;
+            int right = 0;
+            int outOfScope = 0;
+            int rejected = 0;
+            for (Fitter.Query q : queries) {
+                String answer = router.decide("", q.hits(), 1).best().map(Candidate::route).orElse(null);
+                if (q.route() == null) {
+                    outOfScope++;
+                    rejected += answer == null ? 1 : 0;
+                } else {
+                    inScope++;
+                    right += q.route().equals(answer) ? 1 : 0;
+                }
+            }
+            if ((double) rejected / outOfScope >= recall) {
+                return new double[] {t / 100.0, (double) right / inScope, (double) rejected / outOfScope};
+            }
+        }
+        return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+}

@@ -10,15 +10,10 @@
 # encoders default to local, local:bge-small-en-v1.5 and the float32 export)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${CLINC150:-../shared/data/clinc150/data_small.json}
-OUT=target/bench
+. bench/lib.sh
 RUNS=${1:-3}
 shift || true
-mvn -B -q -DskipTests -Dskip.its package test-compile >&2
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$OUT/classpath.txt >/dev/null
-CP="target/classes:target/test-classes:$(cat $OUT/classpath.txt)"
-mkdir -p "$OUT"
-java -cp "$CP" dev.srouter.bench.RouteBench prepare "$DATA" "$OUT" >&2
+bench_prepare package test-compile
 java -cp "$CP" dev.srouter.bench.EncoderBench fp32 "$OUT/minilm-fp32" >&2
 java -cp "$CP" dev.srouter.bench.EncoderBench utterances "$DATA" 10000 "$OUT/utterances-10k.yaml" >&2
 export SROUTER_CACHE_DIR="$PWD/$OUT/cache"

@@ -6,16 +6,11 @@
 # by aggregation and top-k. Only val is used. Usage: bench/fit-val.sh [ENCODER...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${CLINC150:-../shared/data/clinc150/data_small.json}
-OUT=target/bench
+. bench/lib.sh
 ENCODERS=("$@")
 [ ${#ENCODERS[@]} -gt 0 ] || ENCODERS=(local local:bge-small-en-v1.5)
 
-mvn -B -q -DskipTests -Dskip.its test-compile >&2
-mkdir -p "$OUT"
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$OUT/classpath.txt >/dev/null
-CP="target/classes:target/test-classes:$(cat $OUT/classpath.txt)"
-java -cp "$CP" dev.srouter.bench.RouteBench prepare "$DATA" "$OUT" >&2
+bench_prepare test-compile
 for enc in "${ENCODERS[@]}"; do
   java -cp "$CP" dev.srouter.bench.FitValBench $OUT/clinc150-routes.yaml $OUT/clinc150-val.jsonl $OUT/cache "$enc"
 done

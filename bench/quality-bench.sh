@@ -11,17 +11,12 @@
 # Nothing is tuned on test. Usage: bench/quality-bench.sh [ENCODER...]   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${CLINC150:-../shared/data/clinc150/data_small.json}
-OUT=target/bench
+. bench/lib.sh
 ENCODERS=("$@")
 [ ${#ENCODERS[@]} -gt 0 ] || ENCODERS=(local local:bge-small-en-v1.5)
 
-mvn -B -q -DskipTests -Dskip.its package test-compile >&2
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$OUT/classpath.txt >/dev/null
-CP="target/classes:target/test-classes:$(cat $OUT/classpath.txt)"
-mkdir -p "$OUT"
+bench_prepare package test-compile
 export SROUTER_CACHE_DIR="$PWD/$OUT/cache"
-java -cp "$CP" dev.srouter.bench.RouteBench prepare "$DATA" "$OUT" >&2
 SR=(java -jar target/srouter.jar)
 
 figures() { # figures EVAL_JSON: "in-scope accuracy A, out-of-scope recall R (decision D, ECE E)"

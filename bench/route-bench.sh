@@ -5,8 +5,7 @@
 # Usage: bench/route-bench.sh [--quality] [--stream N]   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${CLINC150:-../shared/data/clinc150/data_small.json}
-OUT=target/bench
+. bench/lib.sh
 CACHE=$OUT/cache
 QUALITY=false
 STREAM=0
@@ -19,12 +18,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-mvn -B -q -DskipTests package test-compile >&2
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$OUT/classpath.txt >/dev/null
-CP="target/classes:target/test-classes:$(cat $OUT/classpath.txt)"
-mkdir -p "$OUT"
+bench_prepare package test-compile
 export SROUTER_CACHE_DIR="$PWD/$CACHE"
-java -cp "$CP" dev.srouter.bench.RouteBench prepare "$DATA" "$OUT" >&2
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 peak_rss() { # peak RSS in MB of a command, from GNU time

@@ -1,32 +1,27 @@
 package dev.srouter.bench;
 
 import dev.srouter.core.Aggregation;
-import dev.srouter.core.Hit;
 import dev.srouter.core.LabelledData;
 import dev.srouter.core.Route;
 import dev.srouter.core.RouteDecision;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.Router;
 import dev.srouter.core.RoutesFile;
-import dev.srouter.core.Utterance;
 import dev.srouter.encoder.CachingEncoder;
 import dev.srouter.encoder.EmbeddingCache;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.encoder.Encoders;
 import dev.srouter.fit.FittedDecision;
 import dev.srouter.fit.Fitter;
-import dev.srouter.index.local.LocalIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Does {@code fit} hold up on route sets unlike CLINC150's 150 routes of 50 utterances? For
@@ -85,30 +80,24 @@ public final class FitSubsetBench {
             Set<String> others = new HashSet<>();
             shuffled.subList(k, k + OTHERS).forEach(r -> others.add(r.name()));
             RouteSet routes = RouteSet.of(chosen);
-            List<Utterance> utterances = routes.utterances();
-            List<float[]> vs = encoder.encode(utterances.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
-            Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
-            for (int i = 0; i < vs.size(); i++) {
-                byRoute.computeIfAbsent(utterances.get(i).route(), x -> new ArrayList<>()).add(vs.get(i));
-            }
-            LocalIndex index = new LocalIndex(vs.get(0).length, utterances.stream().map(Utterance::route).toList(),
-                    utterances.stream().map(Utterance::text).toList(), vs);
+            FitBenchSupport.Embedded embedded = FitBenchSupport.Embedded.of(routes, encoder);
+            Map<String, List<float[]>> byRoute = embedded.byRoute();
             Set<String> names = new HashSet<>(routes.routeNames());
             for (int direction = 0; direction < 2; direction++) {
-                List<Fitter.Query> fit = queries(halves.get(direction), names, others, index);
-                List<Fitter.Query> judge = queries(halves.get(1 - direction), names, others, index);
+                List<Fitter.Query> fit = queries(halves.get(direction), names, others, embedded);
+                List<Fitter.Query> judge = queries(halves.get(1 - direction), names, others, embedded);
                 Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, encoder.name(), List.of());
                 FittedDecision fitted = new FittedDecision(result.model());
-                double[] f = figures(judge, q -> first(fitted.decide("", q.vector(), q.hits(), 1, Set.of())));
+                double[] f = FitBenchSupport.figures(judge, q -> first(fitted.decide("", q.vector(), q.hits(), 1, Set.of())));
                 FittedDecision at90 = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global,
                         new Fitter.Objective(0.9), encoder.name(), List.of()).model());
-                double[] r = figures(judge, q -> first(at90.decide("", q.vector(), q.hits(), 1, Set.of())));
+                double[] r = FitBenchSupport.figures(judge, q -> first(at90.decide("", q.vector(), q.hits(), 1, Set.of())));
                 Router atDefault = new Router(Map.of(), knnThreshold, Aggregation.SUM);
-                double[] d = figures(judge, q -> first(atDefault.decide("", q.hits(), 1)));
+                double[] d = FitBenchSupport.figures(judge, q -> first(atDefault.decide("", q.hits(), 1)));
                 Router atFit = new Router(Map.of(), result.globalThreshold(), Aggregation.SUM);
-                double[] g = figures(judge, q -> first(atFit.decide("", q.hits(), 1)));
+                double[] g = FitBenchSupport.figures(judge, q -> first(atFit.decide("", q.hits(), 1)));
                 Router closed = new Router(Map.of(), -1, Aggregation.SUM);
-                double[] c = figures(judge, q -> first(closed.decide("", q.hits(), 1)));
+                double[] c = FitBenchSupport.figures(judge, q -> first(closed.decide("", q.hits(), 1)));
                 double[] row = {f[0], f[1], r[0], r[1], d[0], d[1], g[0], g[1], c[0]};
                 for (int i = 0; i < row.length; i++) {
                     sum[i] += row[i];
@@ -128,27 +117,8 @@ public final class FitSubsetBench {
         return d.routes().isEmpty() ? null : d.routes().get(0).route();
     }
 
-    /** {in-scope accuracy, out-of-scope recall} of a decision on labelled queries. */
-    private static double[] figures(List<Fitter.Query> queries, Function<Fitter.Query, String> decide) {
-        int inScope = 0;
-        int right = 0;
-        int outOfScope = 0;
-        int rejected = 0;
-        for (Fitter.Query q : queries) {
-            String route = decide.apply(q);
-            if (q.route() == null) {
-                outOfScope++;
-                rejected += route == null ? 1 : 0;
-            } else {
-                inScope++;
-                right += q.route().equals(route) ? 1 : 0;
-            }
-        }
-        return new double[] {(double) right / inScope, (double) rejected / outOfScope};
-    }
-
     /** The queries of the drawn routes with their labels, and those of the other intents and oos_val as none, with their hits. */
-    private static List<Fitter.Query> queries(List<Labelled> half, Set<String> names, Set<String> others, LocalIndex index) {
+    private static List<Fitter.Query> queries(List<Labelled> half, Set<String> names, Set<String> others, FitBenchSupport.Embedded embedded) {
         List<Labelled> kept = new ArrayList<>();
         for (Labelled q : half) {
             if (q.route() == null || others.contains(q.route())) {
@@ -157,11 +127,6 @@ public final class FitSubsetBench {
                 kept.add(q);
             }
         }
-        List<List<Hit>> hits = index.queryBatch(kept.stream().map(Labelled::vector).toList(), 5, Set.of());
-        List<Fitter.Query> out = new ArrayList<>();
-        for (int i = 0; i < kept.size(); i++) {
-            out.add(new Fitter.Query(kept.get(i).route(), kept.get(i).vector(), hits.get(i)));
-        }
-        return out;
+        return embedded.queries(kept.stream().map(Labelled::route).toList(), kept.stream().map(Labelled::vector).toList(), 5);
     }
 }

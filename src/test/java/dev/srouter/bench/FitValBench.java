@@ -2,24 +2,20 @@ package dev.srouter.bench;
 
 import dev.srouter.core.Aggregation;
 import dev.srouter.core.Candidate;
-import dev.srouter.core.Hit;
 import dev.srouter.core.LabelledData;
 import dev.srouter.core.RouteDecision;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.Router;
 import dev.srouter.core.RoutesFile;
-import dev.srouter.core.Utterance;
 import dev.srouter.encoder.CachingEncoder;
 import dev.srouter.encoder.EmbeddingCache;
 import dev.srouter.encoder.Encoder;
 import dev.srouter.encoder.Encoders;
 import dev.srouter.fit.FittedDecision;
 import dev.srouter.fit.Fitter;
-import dev.srouter.index.local.LocalIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,19 +45,14 @@ public final class FitValBench {
         RouteSet routes = RoutesFile.read(Path.of(args[0]));
         Encoder base = Encoders.create(args[3], null, null, System.getenv());
         try (Encoder encoder = new CachingEncoder(base, EmbeddingCache.open(Path.of(args[2]), base.cacheKey(), System.err::println))) {
-            List<Utterance> utterances = routes.utterances();
-            List<float[]> vs = encoder.encode(utterances.stream().map(Utterance::text).toList(), Encoder.Input.DOCUMENT);
-            Map<String, List<float[]>> byRoute = new LinkedHashMap<>();
-            for (int i = 0; i < vs.size(); i++) {
-                byRoute.computeIfAbsent(utterances.get(i).route(), x -> new ArrayList<>()).add(vs.get(i));
-            }
-            LocalIndex index = new LocalIndex(vs.get(0).length, utterances.stream().map(Utterance::route).toList(),
-                    utterances.stream().map(Utterance::text).toList(), vs);
+            FitBenchSupport.Embedded embedded = FitBenchSupport.Embedded.of(routes, encoder);
+            Map<String, List<float[]>> byRoute = embedded.byRoute();
             List<LabelledData.Example> examples = LabelledData.read(Path.of(args[1]), LabelledData.Format.jsonl);
+            List<String> labels = examples.stream().map(LabelledData.Example::route).toList();
             List<float[]> qs = encoder.encode(examples.stream().map(LabelledData.Example::text).toList(), Encoder.Input.QUERY);
             System.out.println("encoder " + base.name() + "; " + examples.size() + " val queries");
 
-            List<Fitter.Query> all = queries(examples, qs, index, 5);
+            List<Fitter.Query> all = embedded.queries(labels, qs, 5);
             Fitter.Result full = null;
             double[] seconds = new double[3];
             for (int run = 0; run < seconds.length; run++) {
@@ -84,7 +75,7 @@ public final class FitValBench {
 
             System.out.println("kNN at out-of-scope recall >= 0.90 on val (lowest such global threshold): in-scope accuracy");
             for (int k : new int[] {3, 5, 10}) {
-                List<Fitter.Query> atK = queries(examples, qs, index, k);
+                List<Fitter.Query> atK = embedded.queries(labels, qs, k);
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  top-k %2d:", k));
                 for (Aggregation a : Aggregation.values()) {
                     double[] at = atRecall(atK, a, 0.90);
@@ -96,45 +87,29 @@ public final class FitValBench {
         }
     }
 
-    private static List<Fitter.Query> queries(List<LabelledData.Example> examples, List<float[]> vectors, LocalIndex index, int k) {
-        List<List<Hit>> hits = index.queryBatch(vectors, k, Set.of());
-        List<Fitter.Query> out = new ArrayList<>();
-        for (int i = 0; i < examples.size(); i++) {
-            out.add(new Fitter.Query(examples.get(i).route(), vectors.get(i), hits.get(i)));
-        }
-        return out;
-    }
-
     private static void halves(RouteSet routes, Map<String, List<float[]>> byRoute, List<Fitter.Query> fit, List<Fitter.Query> judge, String encoder,
             String label) {
         FittedDecision decision = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, encoder, List.of()).model());
-        int inScope = 0;
-        int right = 0;
-        int outOfScope = 0;
-        int rejected = 0;
+        double[] f = FitBenchSupport.figures(judge, q -> answer(decision.decide("", q.vector(), q.hits(), 1, Set.of())));
         int differ = 0;
         int differRight = 0;
         int differNone = 0;
         for (Fitter.Query q : judge) {
             RouteDecision d = decision.decide("", q.vector(), q.hits(), 1, Set.of());
-            String answer = d.routes().isEmpty() ? null : d.routes().get(0).route();
+            String answer = answer(d);
             Candidate top = d.candidates().get(0);
-            String topAlone = top.passed() ? top.route() : null;
-            if (!Objects.equals(answer, topAlone)) {
+            if (!Objects.equals(answer, top.passed() ? top.route() : null)) {
                 differ++;
                 differNone += q.route() == null ? 1 : 0;
                 differRight += q.route() != null && q.route().equals(answer) ? 1 : 0;
             }
-            if (q.route() == null) {
-                outOfScope++;
-                rejected += answer == null ? 1 : 0;
-            } else {
-                inScope++;
-                right += q.route().equals(answer) ? 1 : 0;
-            }
         }
         System.out.printf(Locale.ROOT, "fit on val's %s: %.4f / %.3f; answered otherwise than the top route alone: %d of %d (labelled none %d, right %d)%n",
-                label, (double) right / inScope, (double) rejected / outOfScope, differ, judge.size(), differNone, differRight);
+                label, f[0], f[1], differ, judge.size(), differNone, differRight);
+    }
+
+    private static String answer(RouteDecision d) {
+        return d.routes().isEmpty() ? null : d.routes().get(0).route();
     }
 
     /** Microseconds per decision, median of 9 timed passes over the queries, each decision alternating with the other's pass. */
@@ -163,22 +138,9 @@ public final class FitValBench {
     private static double[] atRecall(List<Fitter.Query> queries, Aggregation aggregation, double recall) {
         for (int t = 0; t <= 100; t++) {
             Router router = new Router(Map.of(), t / 100.0, aggregation);
-            int inScope = 0;
-            int right = 0;
-            int outOfScope = 0;
-            int rejected = 0;
-            for (Fitter.Query q : queries) {
-                String answer = router.decide("", q.hits(), 1).best().map(Candidate::route).orElse(null);
-                if (q.route() == null) {
-                    outOfScope++;
-                    rejected += answer == null ? 1 : 0;
-                } else {
-                    inScope++;
-                    right += q.route().equals(answer) ? 1 : 0;
-                }
-            }
-            if ((double) rejected / outOfScope >= recall) {
-                return new double[] {t / 100.0, (double) right / inScope, (double) rejected / outOfScope};
+            double[] f = FitBenchSupport.figures(queries, q -> answer(router.decide("", q.hits(), 1)));
+            if (f[1] >= recall) {
+                return new double[] {t / 100.0, f[0], f[1]};
             }
         }
         return new double[] {Double.NaN, Double.NaN, Double.NaN};

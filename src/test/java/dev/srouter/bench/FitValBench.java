@@ -16,6 +16,7 @@ import dev.srouter.fit.Fitter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,12 +91,14 @@ public final class FitValBench {
     private static void halves(RouteSet routes, Map<String, List<float[]>> byRoute, List<Fitter.Query> fit, List<Fitter.Query> judge, String encoder,
             String label) {
         FittedDecision decision = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, encoder, List.of()).model());
-        double[] f = FitBenchSupport.figures(judge, q -> answer(decision.decide("", q.vector(), q.hits(), 1, Set.of())));
+        Map<Fitter.Query, RouteDecision> decided = new IdentityHashMap<>();
+        judge.forEach(q -> decided.put(q, decision.decide("", q.vector(), q.hits(), 1, Set.of())));
+        double[] f = FitBenchSupport.figures(judge, q -> answer(decided.get(q)));
         int differ = 0;
         int differRight = 0;
         int differNone = 0;
         for (Fitter.Query q : judge) {
-            RouteDecision d = decision.decide("", q.vector(), q.hits(), 1, Set.of());
+            RouteDecision d = decided.get(q);
             String answer = answer(d);
             Candidate top = d.candidates().get(0);
             if (!Objects.equals(answer, top.passed() ? top.route() : null)) {

@@ -194,6 +194,103 @@ class DocExamplesTest {
         return out;
     }
 
+    /**
+     * docs/sync-strategies.md's worked example: L and R are read from the page's two columns, R is pushed to a file
+     * index, and for each strategy the page's actions and summary are what {@code sync --dry-run} plans; the merge
+     * table it prints is the page's to the character.
+     */
+    @Test
+    void theWorkedExampleOfEveryStrategyIsWhatSyncPlans(@TempDir Path dir) throws IOException {
+        List<String> page = Files.readAllLines(Path.of("docs/sync-strategies.md"));
+        int header = indexOf(page, "# routes.yaml (L)", 0);
+        int column = page.get(header).indexOf("# the remote (R)");
+        assertTrue(column > 0, "the worked example's two columns");
+        StringBuilder local = new StringBuilder();
+        StringBuilder remote = new StringBuilder();
+        for (int i = header + 1; !page.get(i).startsWith("```"); i++) {
+            String line = page.get(i);
+            local.append(line.substring(0, Math.min(column, line.length())).stripTrailing()).append('\n');
+            remote.append(line.length() > column ? line.substring(column) : "").append('\n');
+        }
+        Path l = Files.writeString(dir.resolve("routes.yaml"), local.toString());
+        Path r = Files.writeString(dir.resolve("remote.yaml"), remote.toString());
+        String index = "file:" + dir.resolve("idx");
+        CliRunner cli = new CliRunner(cache);
+        Result pushed = cli.run("push", "-q", "--yes", "-r", r.toString(), "--index", index);
+        assertEquals(0, pushed.exit(), pushed.toString());
+
+        // The merge plan as the page prints it.
+        int shown = indexOf(page, "`srouter sync --index file:idx --strategy merge --dry-run` prints", header);
+        int open = indexOf(page, "```", shown);
+        List<String> table = page.subList(open + 1, indexOf(page, "```", open + 1));
+        Result merge = cli.run("sync", "--dry-run", "--strategy", "merge", "-r", l.toString(), "--index", index);
+        assertEquals(2, merge.exit(), merge.toString());
+        assertEquals(table, merge.out().lines().toList(), merge.toString());
+
+        // The table of actions: one row per entry, one column per strategy, and the summary row.
+        int columns = indexOf(page, "| entry | error |", shown);
+        List<String> strategies = cells(page.get(columns)).subList(1, 7);
+        for (int row = columns + 2; page.get(row).startsWith("|"); row++) {
+            List<String> cells = cells(page.get(row));
+            for (int k = 0; k < strategies.size(); k++) {
+                String strategy = strategies.get(k);
+                Result plan = cli.run("sync", "--dry-run", "--strategy", strategy, "-r", l.toString(), "--index", index);
+                String expected = cells.get(k + 1).replace("`", "");
+                if (cells.get(0).equals("summary")) {
+                    String last = plan.out().lines().reduce((a, b) -> b).orElse("");
+                    assertTrue(last.startsWith(expected), strategy + ": " + expected + "\n" + plan);
+                } else {
+                    assertEquals(expected, action(plan.out(), cells.get(0).replace("`", "")), strategy + ", " + cells.get(0) + "\n" + plan);
+                }
+            }
+        }
+    }
+
+    /** The ACTION cell of the entry named {@code "MARKER ROUTE: TEXT…"} in a plan table (the first words of the text suffice). */
+    private static String action(String out, String entry) {
+        char marker = entry.charAt(0);
+        String route = entry.substring(2, entry.indexOf(": "));
+        String text = entry.substring(entry.indexOf(": ") + 2).replace("…", "");
+        List<String> lines = out.lines().toList();
+        int textColumn = lines.get(0).indexOf("UTTERANCE OR ATTRIBUTE");
+        int markerColumn = textColumn - 3; // "ROUTE  -  TEXT": the marker stands two columns before the text
+        int actionColumn = lines.get(0).indexOf("ACTION");
+        String currentRoute = null;
+        for (String line : lines.subList(1, lines.size())) {
+            if (line.startsWith("markers:")) {
+                break;
+            }
+            if (!line.substring(0, markerColumn).isBlank()) {
+                currentRoute = line.substring(0, markerColumn).trim();
+            }
+            if (line.length() <= actionColumn || line.charAt(markerColumn) != marker || !route.equals(currentRoute)) {
+                continue; // another entry, or a wrapped cell's next line
+            }
+            String cell = line.substring(textColumn, actionColumn).trim().split("  ")[0];
+            if (cell.startsWith(text) || text.startsWith(cell)) {
+                return line.substring(actionColumn).trim();
+            }
+        }
+        throw new AssertionError("no entry " + entry + " in\n" + out);
+    }
+
+    private static List<String> cells(String row) {
+        List<String> out = new ArrayList<>();
+        for (String cell : row.substring(1, row.length() - 1).split("\\|")) {
+            out.add(cell.trim());
+        }
+        return out;
+    }
+
+    private static int indexOf(List<String> lines, String start, int from) {
+        for (int i = from; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starting " + start);
+    }
+
     @Test
     void wordsSplitsAsTheShellDoes() {
         assertEquals(List.of("route", "-r", "f.yaml", "isn't it", "a b", "c\"d", ""),

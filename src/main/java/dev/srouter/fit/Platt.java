@@ -3,7 +3,9 @@ package dev.srouter.fit;
 /**
  * Platt scaling: {@code P(right | r) = 1 / (1 + exp(-(a r + b)))}, fitted by Newton's method with a
  * line search on the log-likelihood of examples (score, right or wrong), with Platt's smoothed targets
- * ({@code (n+ + 1)/(n+ + 2)} and {@code 1/(n- + 2)}) so that separable data give finite weights.
+ * ({@code (n+ + 1)/(n+ + 2)} and {@code 1/(n- + 2)}) so that separable data give finite weights. The map never
+ * falls as the score rises ({@code a >= 0}): where the likelihood's optimum has {@code a < 0} (a few validation
+ * queries whose wrong answers scored higher), the constrained optimum is {@code a = 0}, one confidence for every score.
  */
 record Platt(double a, double b) {
     double probability(double score) {
@@ -69,6 +71,15 @@ record Platt(double a, double b) {
             if (step < 1e-10) {
                 break; // no step lowers the loss: at the optimum within rounding
             }
+        }
+        if (a < 0) {
+            // The loss is convex, so with its optimum outside a >= 0 the constrained one lies on a = 0, where it is
+            // the mean target.
+            double mean = 0;
+            for (double t : target) {
+                mean += t / target.length;
+            }
+            return new Platt(0, Math.log(mean / (1 - mean)));
         }
         return new Platt(a, b);
     }

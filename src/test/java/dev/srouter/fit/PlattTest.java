@@ -55,4 +55,19 @@ class PlattTest {
         assertEquals(0, gb, 1e-6);
         assertTrue(p.probability(-1.2) > 0.5 && p.probability(-4.8) < 0.5, p.toString());
     }
+
+    @Test
+    void scoresWhoseWrongAnswersRankHigherGiveOneConfidenceNotAFallingMap() {
+        // Five right answers at low scores, one wrong one above them all: the unconstrained optimum has a < 0.
+        double[] s = {0.1, 0.2, 0.3, 0.35, 0.4, 0.9};
+        boolean[] right = {true, true, true, true, true, false};
+
+        Platt p = Platt.fit(s, right);
+
+        assertEquals(0, p.a(), 0.0, p.toString());
+        // The mean of the smoothed targets: five at 6/7, one at 1/3.
+        double mean = (5 * 6.0 / 7 + 1.0 / 3) / 6;
+        assertEquals(mean, p.probability(0.1), 1e-12);
+        assertEquals(mean, p.probability(0.9), 1e-12);
+    }
 }

@@ -44,8 +44,9 @@ import picocli.CommandLine.Option;
                     + "they beat it on validation queries held out from their fit.",
             "",
             "Validation data (--data, as srouter eval reads it): queries labelled with a route, and queries labelled none "
-                    + "(null in JSONL, '-' in TSV) for out of scope; without those the threshold is chosen for in-scope accuracy "
-                    + "alone. Keep the data you report figures on (srouter eval) out of it. The same inputs give the same files.",
+                    + "(null in JSONL, '-' in TSV) for out of scope. Without those no threshold can be fitted: the head still "
+                    + "picks the route, both decisions keep the encoder's threshold on the best similarity, and the routes file is "
+                    + "left as it is. Keep the data you report figures on (srouter eval) out of it. The same inputs give the same files.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -144,12 +145,17 @@ final class FitCommand extends BaseCommand {
             throw SrouterException.usage("--min-oos-recall needs validation queries labelled none (out of scope); "
                     + "the --data files have none");
         }
-        if (none == 0) {
-            warn("no validation query is labelled none (out of scope): the threshold is chosen for in-scope accuracy alone, "
-                    + "so the fitted decision will seldom answer no route");
+        if (none == 0 && thresholds == Fitter.Thresholds.per_route) {
+            throw SrouterException.usage("--thresholds per-route needs validation queries labelled none (out of scope) to fit "
+                    + "them; the --data files have none");
         }
 
         Encoder base = RoutingSetup.createEncoder(root, routes);
+        if (none == 0) {
+            warn(String.format(Locale.ROOT, "no validation query is labelled none (out of scope), so no threshold can be fitted: both "
+                    + "decisions keep %.2f on the best similarity and %s is left as it is; label some queries none to fit one",
+                    base.defaultThreshold(), root.routes));
+        }
         try (Encoder encoder = RoutingSetup.cached(root, base, this::warn)) {
             Encoder progress = new dev.srouter.encoder.ProgressEncoder(encoder, TerminalProgress.forContext(root.ctx, root.quiet));
             List<Utterance> utterances = routes.utterances();
@@ -168,7 +174,8 @@ final class FitCommand extends BaseCommand {
                 validation.add(new Fitter.Query(examples.get(i).route(), queryVectors.get(i), hits.get(i)));
             }
             long t1 = System.nanoTime();
-            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, thresholds, objective, base.name(), files);
+            Fitter.Result result = Fitter.fit(routes, byRoute, validation, agg, thresholds, objective, base.defaultThreshold(), base.name(),
+                    files);
             double fitSeconds = (System.nanoTime() - t1) / 1e9;
             debug(String.format(Locale.ROOT, "embedded %d utterances and %d queries in %.1f s; fitted in %.1f s (%d L-BFGS iterations)",
                     texts.size(), examples.size(), (t1 - t0) / 1e9, fitSeconds, result.iterations()));
@@ -177,13 +184,18 @@ final class FitCommand extends BaseCommand {
             RouteSet withThresholds = withThresholds(routes, result);
             if (!dryRun) {
                 AtomicFiles.write(fitFile, result.model().toJson());
-                if (!noThresholds && !withThresholds.equals(routes)) {
+                if (writesThresholds(none) && !withThresholds.equals(routes)) {
                     RoutesFileEditor.write(root.routes, withThresholds);
                 }
             }
             report(result, fitFile, fitSeconds, examples.size(), none, texts.size());
         }
         return ExitCode.OK;
+    }
+
+    /** Whether the routes file gets the kNN thresholds: not with --no-thresholds, and not when none could be fitted. */
+    private boolean writesThresholds(int none) {
+        return !noThresholds && none > 0;
     }
 
     /** The routes with the fitted kNN thresholds as their score_threshold. */
@@ -199,12 +211,12 @@ final class FitCommand extends BaseCommand {
     private void report(Fitter.Result result, Path fitFile, double seconds, int queries, int none, int utterances) {
         FittedModel m = result.model();
         boolean perRoute = !result.perRouteThresholds().isEmpty();
-        String why = minOosRecall != null ? "not fitted with --min-oos-recall"
+        String why = none == 0 ? "not fitted without queries labelled none" : minOosRecall != null ? "not fitted with --min-oos-recall"
                 : result.perRouteWon() ? "they beat one global threshold on held-out queries" : "they did not beat one global threshold on held-out queries";
         String chosenFor = minOosRecall != null
                 ? String.format(Locale.ROOT, "the most in-scope accuracy at out-of-scope recall >= %.4f", minOosRecall)
-                : none == 0 ? "in-scope accuracy (no query labelled none)" : "the best mean of in-scope accuracy and out-of-scope recall";
-        String written = dryRun ? "dry run: nothing written" : noThresholds ? "wrote " + fitFile
+                : "the best mean of in-scope accuracy and out-of-scope recall";
+        String written = dryRun ? "dry run: nothing written" : !writesThresholds(none) ? "wrote " + fitFile
                 : "wrote " + fitFile + " and the score_threshold of every route in " + root.routes;
         if (root.output == OutputFormat.json) {
             Json j = new Json().begin()
@@ -216,6 +228,7 @@ final class FitCommand extends BaseCommand {
                     .field("queries", queries)
                     .field("out_of_scope_queries", none)
                     .field("min_oos_recall", minOosRecall)
+                    .field("thresholds_fitted", none > 0)
                     .field("alpha", m.alpha())
                     .field("score_threshold", m.scoreThreshold())
                     .field("min_confidence", m.minConfidence())
@@ -233,7 +246,8 @@ final class FitCommand extends BaseCommand {
                     utterances, m.routes().size(), queries, none, m.encoder(), seconds);
             out().printf(Locale.ROOT, "fitted decision: a route passes at confidence %.4f (score = %.1f x probability + %.1f x best similarity >= %.4f)%n",
                     m.minConfidence(), m.alpha(), 1 - m.alpha(), m.scoreThreshold());
-            out().printf(Locale.ROOT, "thresholds chosen for %s on validation%n", chosenFor);
+            out().println(none == 0 ? String.format(Locale.ROOT, "thresholds not fitted (no query labelled none): kept at %.2f",
+                    result.globalThreshold()) : "thresholds chosen for " + chosenFor + " on validation");
             out().printf(Locale.ROOT, "  on validation: in-scope accuracy %.4f, out-of-scope recall %s (before the head also learned from it)%n",
                     m.validation().inScopeAccuracy(), none == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f", m.validation().outOfScopeRecall()));
             out().printf(Locale.ROOT, "kNN decision: %s%n", perRoute ? "per-route thresholds (" + why + ")"

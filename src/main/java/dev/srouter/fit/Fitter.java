@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *   <li>a softmax head trained on the utterances alone scores the validation queries; the mix
  *       {@code alpha} of its probability with the best similarity, and the rejection threshold,
  *       are chosen there for the {@link Objective}: by default to maximise the mean of in-scope
- *       accuracy and out-of-scope recall (in-scope accuracy alone when no query is labelled none);
+ *       accuracy and out-of-scope recall;
  *       a Platt map from that score to the
  *       probability that the answer is right is fitted on the same queries;
  *   <li>the head is then trained again, from those weights, on the utterances and the validation
@@ -30,6 +30,10 @@ import java.util.TreeMap;
  *       per-route thresholds are fitted on half of them and kept only when they beat the global
  *       one on the other half.
  * </ol>
+ *
+ * <p>Without queries labelled none nothing tells a threshold that rejects too much from one that rejects too
+ * little, so no threshold is fitted: both decisions keep the kNN threshold in effect, the fitted one as
+ * {@code best similarity >= threshold} ({@code alpha} 0), and the head still picks the route.
  */
 public final class Fitter {
     /** L2 penalty of the head, chosen on CLINC150's validation split (1e-4..1e-6 were tried; see docs/benchmarks.md). */
@@ -58,8 +62,8 @@ public final class Fitter {
     /**
      * What the thresholds are chosen for on validation: the mean of in-scope accuracy and out-of-scope recall
      * ({@link #BALANCED}), or the most in-scope accuracy at an out-of-scope recall of at least {@code minOosRecall}
-     * (ties to the higher recall; where no threshold reaches it, the highest recall). Without queries labelled none,
-     * in-scope accuracy alone.
+     * (ties to the higher recall; where no threshold reaches it, the highest recall). Without queries labelled none no
+     * threshold is chosen (see {@link Fitter}).
      */
     public record Objective(double minOosRecall) {
         public static final Objective BALANCED = new Objective(Double.NaN);
@@ -94,19 +98,21 @@ public final class Fitter {
         }
     }
 
-    /** {@link #fit(RouteSet, Map, List, Aggregation, Thresholds, Objective, String, List)} for the balanced objective. */
+    /** {@link #fit(RouteSet, Map, List, Aggregation, Thresholds, Objective, double, String, List)} for the balanced objective. */
     public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
-            Thresholds thresholds, String encoder, List<FittedModel.DataFile> data) {
-        return fit(routes, utterances, validation, aggregation, thresholds, Objective.BALANCED, encoder, data);
+            Thresholds thresholds, double threshold, String encoder, List<FittedModel.DataFile> data) {
+        return fit(routes, utterances, validation, aggregation, thresholds, Objective.BALANCED, threshold, encoder, data);
     }
 
     /**
      * @param utterances each route's utterance vectors, in the order of {@code routes}
      * @param validation the labelled queries (route null: no route should match)
      * @param objective what the thresholds are chosen for; per-route kNN thresholds only for the balanced one
+     * @param threshold the kNN decision's global threshold in effect (the encoder's default), which both decisions keep
+     *     when no query is labelled none
      */
     public static Result fit(RouteSet routes, Map<String, List<float[]>> utterances, List<Query> validation, Aggregation aggregation,
-            Thresholds thresholds, Objective objective, String encoder, List<FittedModel.DataFile> data) {
+            Thresholds thresholds, Objective objective, double threshold, String encoder, List<FittedModel.DataFile> data) {
         if (!objective.balanced() && thresholds == Thresholds.per_route) {
             throw new IllegalArgumentException("per-route thresholds are fitted for the balanced objective only");
         }
@@ -148,16 +154,19 @@ public final class Fitter {
         }
         int outOfScope = n - inScope;
         double bestAlpha = 0;
-        double bestThreshold = 0;
+        double bestThreshold = threshold;
         double[] bestFigures = null;
-        for (int a = 0; a <= 10; a++) {
+        if (outOfScope == 0) {
+            bestFigures = figures(mixed(0, probability, similarity), threshold, right, none, inScope, outOfScope);
+        }
+        for (int a = 0; a <= 10 && outOfScope > 0; a++) {
             double alpha = a / 10.0;
             double[] score = mixed(alpha, probability, similarity);
-            for (double threshold : candidates(score, !objective.balanced())) {
-                double[] f = figures(score, threshold, right, none, inScope, outOfScope);
+            for (double t : candidates(score, !objective.balanced())) {
+                double[] f = figures(score, t, right, none, inScope, outOfScope);
                 if (objective.better(f, bestFigures, outOfScope)) {
                     bestAlpha = alpha;
-                    bestThreshold = threshold;
+                    bestThreshold = t;
                     bestFigures = f;
                 }
             }
@@ -179,7 +188,7 @@ public final class Fitter {
         FittedModel model = model(encoder, routes, finalHead, bestAlpha, bestThreshold, platt, data,
                 new FittedModel.Validation(inScope, outOfScope, bestFigures[0], bestFigures[1]));
 
-        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds, objective);
+        Knn knn = knnThresholds(routes, validation, aggregation, inScope, outOfScope, thresholds, objective, threshold);
         return new Result(model, knn.global, knn.perRoute, knn.won, knn.validation, iterations);
     }
 
@@ -242,9 +251,9 @@ public final class Fitter {
     public enum Thresholds { auto, global, per_route }
 
     private static Knn knnThresholds(RouteSet routes, List<Query> validation, Aggregation aggregation, int inScope, int outOfScope,
-            Thresholds thresholds, Objective objective) {
-        double global = bestGlobal(validation, aggregation, outOfScope, objective);
-        if (!objective.balanced()) {
+            Thresholds thresholds, Objective objective, double kept) {
+        double global = outOfScope == 0 ? kept : bestGlobal(validation, aggregation, outOfScope, objective);
+        if (!objective.balanced() || outOfScope == 0) {
             double[] f = knnFigures(validation, Map.of(), global, aggregation, inScope, outOfScope);
             return new Knn(global, Map.of(), false, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
         }

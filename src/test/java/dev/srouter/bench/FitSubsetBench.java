@@ -86,11 +86,12 @@ public final class FitSubsetBench {
             for (int direction = 0; direction < 2; direction++) {
                 List<Fitter.Query> fit = queries(halves.get(direction), names, others, embedded);
                 List<Fitter.Query> judge = queries(halves.get(1 - direction), names, others, embedded);
-                Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, encoder.name(), List.of());
+                Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, knnThreshold, encoder.name(),
+                        List.of());
                 FittedDecision fitted = new FittedDecision(result.model());
                 double[] f = FitBenchSupport.figures(judge, q -> first(fitted.decide("", q.vector(), q.hits(), 1, Set.of())));
                 FittedDecision at90 = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global,
-                        new Fitter.Objective(0.9), encoder.name(), List.of()).model());
+                        new Fitter.Objective(0.9), knnThreshold, encoder.name(), List.of()).model());
                 double[] r = FitBenchSupport.figures(judge, q -> first(at90.decide("", q.vector(), q.hits(), 1, Set.of())));
                 Router atDefault = new Router(Map.of(), knnThreshold, Aggregation.SUM);
                 double[] d = FitBenchSupport.figures(judge, q -> first(atDefault.decide("", q.hits(), 1)));

@@ -58,7 +58,8 @@ public final class FitValBench {
             double[] seconds = new double[3];
             for (int run = 0; run < seconds.length; run++) {
                 long t0 = System.nanoTime();
-                full = Fitter.fit(routes, byRoute, all, Aggregation.SUM, Fitter.Thresholds.auto, base.name(), List.of());
+                full = Fitter.fit(routes, byRoute, all, Aggregation.SUM, Fitter.Thresholds.auto, base.defaultThreshold(), base.name(),
+                        List.of());
                 seconds[run] = (System.nanoTime() - t0) / 1e9;
             }
             System.out.printf(Locale.ROOT, "fit on all of val, in-process: %.1f s, %.1f s, %.1f s%n", seconds[0], seconds[1], seconds[2]);
@@ -68,7 +69,7 @@ public final class FitValBench {
                 halves.get(i % 2).add(all.get(i));
             }
             for (int direction = 0; direction < 2; direction++) {
-                halves(routes, byRoute, halves.get(direction), halves.get(1 - direction), base.name(),
+                halves(routes, byRoute, halves.get(direction), halves.get(1 - direction), base.defaultThreshold(), base.name(),
                         direction == 0 ? "odd lines -> even lines" : "even lines -> odd lines");
             }
 
@@ -88,9 +89,10 @@ public final class FitValBench {
         }
     }
 
-    private static void halves(RouteSet routes, Map<String, List<float[]>> byRoute, List<Fitter.Query> fit, List<Fitter.Query> judge, String encoder,
-            String label) {
-        FittedDecision decision = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, encoder, List.of()).model());
+    private static void halves(RouteSet routes, Map<String, List<float[]>> byRoute, List<Fitter.Query> fit, List<Fitter.Query> judge,
+            double threshold, String encoder, String label) {
+        FittedDecision decision = new FittedDecision(
+                Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, threshold, encoder, List.of()).model());
         Map<Fitter.Query, RouteDecision> decided = new IdentityHashMap<>();
         judge.forEach(q -> decided.put(q, decision.decide("", q.vector(), q.hits(), 1, Set.of())));
         double[] f = FitBenchSupport.figures(judge, q -> answer(decided.get(q)));

@@ -273,4 +273,34 @@ class FitCommandTest {
         assertFalse(Files.exists(dir.resolve("routes.fit.json")));
         assertEquals(ROUTES, Files.readString(routes));
     }
+
+    @Test
+    void withoutQueriesLabelledNoneTheHeadPicksTheRouteAndNoThresholdIsFitted() throws IOException {
+        Files.writeString(validation, String.join("\n", "will it snow later\tweather", "what is the forecast for tomorrow\tweather",
+                "I want to pay my bill\tbilling", "my card was charged two times\tbilling", "hi there\tgreetings", "good afternoon\tgreetings", ""));
+
+        Result r = fit();
+
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("no threshold can be fitted: both decisions keep 0.60 on the best similarity"), r.err());
+        assertTrue(r.out().contains("thresholds not fitted (no query labelled none): kept at 0.60"), r.out());
+        assertEquals(ROUTES, Files.readString(routes), "the routes file is left as it is");
+        JsonNode model = JSON.readTree(Files.readString(dir.resolve("routes.fit.json")));
+        assertEquals(0.0, model.get("alpha").asDouble(), model.toString());
+        assertEquals(0.6, model.get("score_threshold").asDouble(), 1e-12, model.toString());
+        // The fitted decision still answers no route where the kNN one would: best similarity below 0.60.
+        Result unrelated = run("route", "--routes=" + routes, "-o", "json", "the mitochondria is the powerhouse of the cell");
+        JsonNode decision = JSON.readTree(unrelated.out());
+        assertEquals("fitted", decision.get("decision").asText(), decision.toString());
+        assertTrue(decision.get("route").isNull(), decision.toString());
+        Result weather = run("route", "--routes=" + routes, "-o", "json", "is it going to rain");
+        assertEquals("weather", JSON.readTree(weather.out()).get("route").asText(), weather.toString());
+
+        JsonNode report = JSON.readTree(fit("--dry-run", "-o", "json").out());
+        assertFalse(report.get("thresholds_fitted").asBoolean(), report.toString());
+        assertEquals(0.6, report.get("knn_threshold").asDouble(), 1e-12, report.toString());
+        Result perRoute = fit("--thresholds", "per-route");
+        assertEquals(64, perRoute.exit(), perRoute.toString());
+        assertTrue(perRoute.err().contains("--thresholds per-route needs validation queries labelled none"), perRoute.err());
+    }
 }

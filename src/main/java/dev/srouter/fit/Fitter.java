@@ -300,19 +300,27 @@ public final class Fitter {
         return new Knn(global, chosen, keep, new FittedModel.Validation(inScope, outOfScope, f[0], f[1]));
     }
 
-    private static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope, Objective objective) {
+    /**
+     * The global kNN threshold, in steps of 0.01, best for the objective on validation; of a run of thresholds that all
+     * give the best figures, the middle one (the lower of two), the farthest from both the queries it lets through and
+     * those it stops. With few validation queries the run is wide, and its lowest threshold, which barely stops the
+     * highest out-of-scope query, let many new ones through (docs/benchmarks.md, "Small route sets").
+     */
+    static double bestGlobal(List<Query> validation, Aggregation aggregation, int outOfScope, Objective objective) {
         int inScope = validation.size() - outOfScope;
-        double best = 0;
-        double[] bestFigures = null;
+        double[][] figures = new double[101][];
+        int best = 0;
         for (int t = 0; t <= 100; t++) {
-            double threshold = t / 100.0;
-            double[] f = knnFigures(validation, Map.of(), threshold, aggregation, inScope, outOfScope);
-            if (objective.better(f, bestFigures, outOfScope)) {
-                bestFigures = f;
-                best = threshold;
+            figures[t] = knnFigures(validation, Map.of(), t / 100.0, aggregation, inScope, outOfScope);
+            if (objective.better(figures[t], t == 0 ? null : figures[best], outOfScope)) {
+                best = t;
             }
         }
-        return best;
+        int last = best;
+        while (last < 100 && java.util.Arrays.equals(figures[last + 1], figures[best])) {
+            last++;
+        }
+        return (best + last) / 2 / 100.0;
     }
 
     /** Right answers and right rejections among {@code queries}, each weighted as the balanced objective weighs it. */

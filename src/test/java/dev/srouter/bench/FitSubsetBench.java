@@ -57,12 +57,15 @@ public final class FitSubsetBench {
                     + " in-scope accuracy / out-of-scope recall on the judging half");
             for (int a = 6; a < args.length; a++) {
                 String[] km = args[a].split(":");
-                run(all, encoder, halves, Integer.parseInt(km[0]), Integer.parseInt(km[1]), seeds, knnThreshold);
+                int perRoute = km.length > 2 ? Integer.parseInt(km[2]) : Integer.MAX_VALUE;
+                int outOfScope = km.length > 3 ? Integer.parseInt(km[3]) : Integer.MAX_VALUE;
+                run(all, encoder, halves, Integer.parseInt(km[0]), Integer.parseInt(km[1]), perRoute, outOfScope, seeds, knnThreshold);
             }
         }
     }
 
-    private static void run(RouteSet all, Encoder encoder, List<List<Labelled>> halves, int k, int m, int seeds, double knnThreshold) {
+    private static void run(RouteSet all, Encoder encoder, List<List<Labelled>> halves, int k, int m, int perRoute, int outOfScope, int seeds,
+            double knnThreshold) {
         // fitted, fitted --min-oos-recall 0.9, kNN at the default threshold, kNN at fit's global threshold: {accuracy, recall}
         // each; kNN closed-set accuracy
         double[] sum = new double[9];
@@ -84,7 +87,7 @@ public final class FitSubsetBench {
             Map<String, List<float[]>> byRoute = embedded.byRoute();
             Set<String> names = new HashSet<>(routes.routeNames());
             for (int direction = 0; direction < 2; direction++) {
-                List<Fitter.Query> fit = queries(halves.get(direction), names, others, embedded);
+                List<Fitter.Query> fit = fewer(queries(halves.get(direction), names, others, embedded), perRoute, outOfScope, random);
                 List<Fitter.Query> judge = queries(halves.get(1 - direction), names, others, embedded);
                 Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, knnThreshold, encoder.name(),
                         List.of());
@@ -109,9 +112,28 @@ public final class FitSubsetBench {
         for (int i = 0; i < sum.length; i++) {
             sum[i] /= runs;
         }
-        System.out.printf(Locale.ROOT, "%3d routes x %2d utterances: fitted %.3f / %.3f | fitted --min-oos-recall 0.9 %.3f / %.3f | kNN at %.2f"
-                + " %.3f / %.3f | kNN at fit's threshold %.3f / %.3f | kNN closed-set accuracy %.3f%n", k, m, sum[0], sum[1], sum[2], sum[3],
+        System.out.printf(Locale.ROOT, "%3d routes x %2d utterances%s: fitted %.3f / %.3f | fitted --min-oos-recall 0.9 %.3f / %.3f | kNN at %.2f"
+                + " %.3f / %.3f | kNN at fit's threshold %.3f / %.3f | kNN closed-set accuracy %.3f%n", k, m,
+                perRoute == Integer.MAX_VALUE ? "" : ", validation " + perRoute + " per route + " + outOfScope + " none", sum[0], sum[1], sum[2], sum[3],
                 knnThreshold, sum[4], sum[5], sum[6], sum[7], sum[8]);
+    }
+
+    /** At most {@code perRoute} queries of each route and {@code outOfScope} labelled none, drawn at random. */
+    private static List<Fitter.Query> fewer(List<Fitter.Query> queries, int perRoute, int outOfScope, Random random) {
+        if (perRoute == Integer.MAX_VALUE && outOfScope == Integer.MAX_VALUE) {
+            return queries;
+        }
+        List<Fitter.Query> shuffled = new ArrayList<>(queries);
+        Collections.shuffle(shuffled, random);
+        Map<String, Integer> taken = new java.util.HashMap<>();
+        List<Fitter.Query> out = new ArrayList<>();
+        for (Fitter.Query q : shuffled) {
+            int n = taken.merge(String.valueOf(q.route()), 1, Integer::sum);
+            if (n <= (q.route() == null ? outOfScope : perRoute)) {
+                out.add(q);
+            }
+        }
+        return out;
     }
 
     private static String first(RouteDecision d) {

@@ -158,16 +158,17 @@ public final class Fitter {
         double[] bestFigures = null;
         if (outOfScope == 0) {
             bestFigures = figures(mixed(0, probability, similarity), threshold, right, none, inScope, outOfScope);
-        }
-        for (int a = 0; a <= 10 && outOfScope > 0; a++) {
-            double alpha = a / 10.0;
-            double[] score = mixed(alpha, probability, similarity);
-            for (double t : candidates(score, !objective.balanced())) {
-                double[] f = figures(score, t, right, none, inScope, outOfScope);
-                if (objective.better(f, bestFigures, outOfScope)) {
-                    bestAlpha = alpha;
-                    bestThreshold = t;
-                    bestFigures = f;
+        } else {
+            for (int a = 0; a <= 10; a++) {
+                double alpha = a / 10.0;
+                double[] score = mixed(alpha, probability, similarity);
+                for (double t : candidates(score, !objective.balanced())) {
+                    double[] f = figures(score, t, right, none, inScope, outOfScope);
+                    if (objective.better(f, bestFigures, outOfScope)) {
+                        bestAlpha = alpha;
+                        bestThreshold = t;
+                        bestFigures = f;
+                    }
                 }
             }
         }

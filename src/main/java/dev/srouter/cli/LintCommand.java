@@ -89,6 +89,10 @@ final class LintCommand extends BaseCommand {
 
     @Override
     protected int doCall() {
+        if (!IndexFactory.isLocal(root.index)) {
+            throw SrouterException.usage("lint reads a routes file (-r), not --index " + root.index + "; to lint what the index holds, "
+                    + "pull it into a file first: srouter pull -r indexed.yaml --index " + root.index + " --yes && srouter lint -r indexed.yaml");
+        }
         similarity("--duplicate-similarity", duplicateSimilarity);
         similarity("--route-similarity", routeSimilarity);
         if (minUtterances < 0) {

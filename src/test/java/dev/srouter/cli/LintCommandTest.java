@@ -256,6 +256,15 @@ class LintCommandTest {
     }
 
     @Test
+    void anIndexIsRefusedWith64SayingHowToLintWhatItHolds() {
+        Result r = lint(findings, "--index", "file:" + dir.resolve("idx"));
+        assertEquals(64, r.exit(), r.toString());
+        assertEquals("", r.out(), r.toString());
+        assertTrue(r.err().contains("lint reads a routes file (-r), not --index file:") && r.err().contains("srouter pull -r indexed.yaml"),
+                r.toString());
+    }
+
+    @Test
     void aMissingRoutesFileExits65() {
         Result r = lint(dir.resolve("nope.yaml"));
         assertEquals(65, r.exit(), r.toString());

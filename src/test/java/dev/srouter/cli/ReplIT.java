@@ -140,6 +140,37 @@ class ReplIT {
     }
 
     @Test
+    void aFitBesideTheRoutesFileDecidesAndTheReplSaysSo() throws Exception {
+        Path routes = Files.copy(Path.of(JarIT.ROUTES), tmp.resolve("routes.yaml"));
+        Path validation = Files.writeString(tmp.resolve("validation.tsv"), String.join("\n", "who should I vote for\tpolitics",
+                "lovely weather today\tchitchat", "my parcel never arrived\tcustomer support", "the app keeps crashing\ttechnical help",
+                "send me my invoice\tbilling", "good morning\tgreetings", "how do volcanoes form\t-", "a recipe for pancakes\t-", ""));
+        Process fit = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString(), "fit",
+                "-q", "-r", routes.toString(), "--data", validation.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("fit.log").toFile())
+                .start();
+        assertTrue(fit.waitFor(120, TimeUnit.SECONDS), "fit finished");
+        assertEquals(0, fit.exitValue(), Files.readString(tmp.resolve("fit.log")));
+
+        start("repl", "-r", routes.toString(), "--no-color");
+        await("the prompt", x -> x.lines().anyMatch(l -> l.startsWith("srouter>")));
+        type("isn't politics the best thing ever");
+        keys("Enter");
+        await("a fitted decision", x -> x.lines().anyMatch(l -> l.matches("politics \\d\\.\\d{4} \\(confidence >= \\d\\.\\d{4}, fitted decision; .*")));
+        type(":threshold 0.9");
+        keys("Enter");
+        await("the kNN threshold is not the fitted decision's", x -> x.contains("the fitted decision decides"));
+        type(":explain on");
+        keys("Enter");
+        type("hello there");
+        keys("Enter");
+        await("the explanation names the fitted decision", x -> x.contains("decision: fitted"));
+        keys("C-d");
+        String end = await("exit", x -> x.contains("[exit "));
+        assertTrue(end.contains("[exit 0]"), end);
+    }
+
+    @Test
     void routeWithoutTextOnATerminalStartsTheRepl() throws Exception {
         start("route", "-r", JarIT.ROUTES, "--no-color");
         await("the prompt", s -> s.lines().anyMatch(l -> l.startsWith("srouter>")));

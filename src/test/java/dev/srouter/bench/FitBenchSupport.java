@@ -1,6 +1,8 @@
 package dev.srouter.bench;
 
+import dev.srouter.core.Candidate;
 import dev.srouter.core.Hit;
+import dev.srouter.core.RouteDecision;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.Utterance;
 import dev.srouter.encoder.Encoder;
@@ -41,14 +43,19 @@ final class FitBenchSupport {
         }
     }
 
-    /** {in-scope accuracy, out-of-scope recall} of a decision (the route it answers, or null) on labelled queries. */
-    static double[] figures(List<Fitter.Query> queries, Function<Fitter.Query, String> decide) {
+    /** The route a decision answers, or null for none. */
+    static String answer(RouteDecision d) {
+        return d.best().map(Candidate::route).orElse(null);
+    }
+
+    /** {in-scope accuracy, out-of-scope recall} of a decision on labelled queries. */
+    static double[] figures(List<Fitter.Query> queries, Function<Fitter.Query, RouteDecision> decide) {
         int inScope = 0;
         int right = 0;
         int outOfScope = 0;
         int rejected = 0;
         for (Fitter.Query q : queries) {
-            String route = decide.apply(q);
+            String route = answer(decide.apply(q));
             if (q.route() == null) {
                 outOfScope++;
                 rejected += route == null ? 1 : 0;

@@ -3,7 +3,6 @@ package dev.srouter.bench;
 import dev.srouter.core.Aggregation;
 import dev.srouter.core.LabelledData;
 import dev.srouter.core.Route;
-import dev.srouter.core.RouteDecision;
 import dev.srouter.core.RouteSet;
 import dev.srouter.core.Router;
 import dev.srouter.core.RoutesFile;
@@ -92,16 +91,16 @@ public final class FitSubsetBench {
                 Fitter.Result result = Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global, knnThreshold, encoder.name(),
                         List.of());
                 FittedDecision fitted = new FittedDecision(result.model());
-                double[] f = FitBenchSupport.figures(judge, q -> first(fitted.decide("", q.vector(), q.hits(), 1, Set.of())));
+                double[] f = FitBenchSupport.figures(judge, q -> fitted.decide("", q.vector(), q.hits(), 1, Set.of()));
                 FittedDecision at90 = new FittedDecision(Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.global,
                         new Fitter.Objective(0.9), knnThreshold, encoder.name(), List.of()).model());
-                double[] r = FitBenchSupport.figures(judge, q -> first(at90.decide("", q.vector(), q.hits(), 1, Set.of())));
+                double[] r = FitBenchSupport.figures(judge, q -> at90.decide("", q.vector(), q.hits(), 1, Set.of()));
                 Router atDefault = new Router(Map.of(), knnThreshold, Aggregation.SUM);
-                double[] d = FitBenchSupport.figures(judge, q -> first(atDefault.decide("", q.hits(), 1)));
+                double[] d = FitBenchSupport.figures(judge, q -> atDefault.decide("", q.hits(), 1));
                 Router atFit = new Router(Map.of(), result.globalThreshold(), Aggregation.SUM);
-                double[] g = FitBenchSupport.figures(judge, q -> first(atFit.decide("", q.hits(), 1)));
+                double[] g = FitBenchSupport.figures(judge, q -> atFit.decide("", q.hits(), 1));
                 Router closed = new Router(Map.of(), -1, Aggregation.SUM);
-                double[] c = FitBenchSupport.figures(judge, q -> first(closed.decide("", q.hits(), 1)));
+                double[] c = FitBenchSupport.figures(judge, q -> closed.decide("", q.hits(), 1));
                 double[] row = {f[0], f[1], r[0], r[1], d[0], d[1], g[0], g[1], c[0]};
                 for (int i = 0; i < row.length; i++) {
                     sum[i] += row[i];
@@ -134,10 +133,6 @@ public final class FitSubsetBench {
             }
         }
         return out;
-    }
-
-    private static String first(RouteDecision d) {
-        return d.routes().isEmpty() ? null : d.routes().get(0).route();
     }
 
     /** The queries of the drawn routes with their labels, and those of the other intents and oos_val as none, with their hits. */

@@ -95,13 +95,13 @@ public final class FitValBench {
                 Fitter.fit(routes, byRoute, fit, Aggregation.SUM, Fitter.Thresholds.auto, threshold, encoder, List.of()).model());
         Map<Fitter.Query, RouteDecision> decided = new IdentityHashMap<>();
         judge.forEach(q -> decided.put(q, decision.decide("", q.vector(), q.hits(), 1, Set.of())));
-        double[] f = FitBenchSupport.figures(judge, q -> answer(decided.get(q)));
+        double[] f = FitBenchSupport.figures(judge, decided::get);
         int differ = 0;
         int differRight = 0;
         int differNone = 0;
         for (Fitter.Query q : judge) {
             RouteDecision d = decided.get(q);
-            String answer = answer(d);
+            String answer = FitBenchSupport.answer(d);
             Candidate top = d.candidates().get(0);
             if (!Objects.equals(answer, top.passed() ? top.route() : null)) {
                 differ++;
@@ -111,10 +111,6 @@ public final class FitValBench {
         }
         System.out.printf(Locale.ROOT, "fit on val's %s: %.4f / %.3f; answered otherwise than the top route alone: %d of %d (labelled none %d, right %d)%n",
                 label, f[0], f[1], differ, judge.size(), differNone, differRight);
-    }
-
-    private static String answer(RouteDecision d) {
-        return d.routes().isEmpty() ? null : d.routes().get(0).route();
     }
 
     /** Microseconds per decision, median of 9 timed passes over the queries, each decision alternating with the other's pass. */
@@ -143,7 +139,7 @@ public final class FitValBench {
     private static double[] atRecall(List<Fitter.Query> queries, Aggregation aggregation, double recall) {
         for (int t = 0; t <= 100; t++) {
             Router router = new Router(Map.of(), t / 100.0, aggregation);
-            double[] f = FitBenchSupport.figures(queries, q -> answer(router.decide("", q.hits(), 1)));
+            double[] f = FitBenchSupport.figures(queries, q -> router.decide("", q.hits(), 1));
             if (f[1] >= recall) {
                 return new double[] {t / 100.0, f[0], f[1]};
             }

@@ -45,9 +45,7 @@ class ReplIT {
     }
 
     private void startSized(int columns, String... srouterArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString()));
-        cmd.addAll(List.of(srouterArgs));
-        start0(columns, cmd);
+        start0(columns, JarIT.jar(srouterArgs));
     }
 
     private void start0(List<String> command) throws Exception {
@@ -145,10 +143,10 @@ class ReplIT {
         Path validation = Files.writeString(tmp.resolve("validation.tsv"), String.join("\n", "who should I vote for\tpolitics",
                 "lovely weather today\tchitchat", "my parcel never arrived\tcustomer support", "the app keeps crashing\ttechnical help",
                 "send me my invoice\tbilling", "good morning\tgreetings", "how do volcanoes form\t-", "a recipe for pancakes\t-", ""));
-        Process fit = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarIT.JAR.toString(), "fit",
-                "-q", "-r", routes.toString(), "--data", validation.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("fit.log").toFile())
-                .start();
+        ProcessBuilder fitting = new ProcessBuilder(JarIT.jar("fit", "-q", "-r", routes.toString(), "--data", validation.toString()))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("fit.log").toFile());
+        fitting.environment().put("SROUTER_CACHE_DIR", tmp.resolve("cache").toString()); // the REPL's cache, not the user's
+        Process fit = fitting.start();
         assertTrue(fit.waitFor(120, TimeUnit.SECONDS), "fit finished");
         assertEquals(0, fit.exitValue(), Files.readString(tmp.resolve("fit.log")));
 
